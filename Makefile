@@ -1,0 +1,42 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PORT ?= 8000
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+# durable-rules 2.0.28 builds on CPython 3.10-3.12 only.
+PY_CANDIDATES := python3.12 python3.11 python3.10 python3 $(sort $(wildcard $(HOME)/.pyenv/versions/3.1[0-2]*/bin/python3))
+PYTHON ?= $(shell for p in $(PY_CANDIDATES); do \
+	"$$p" -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))' >/dev/null 2>&1 \
+	&& { command -v "$$p"; break; }; done)
+
+.PHONY: run test lint clean
+
+run: $(VENV)/.installed
+	PORT=$(PORT) $(BIN)/gunicorn --config python:service.gunicorn_conf 'service:create_app()'
+
+test: $(VENV)/.installed-test
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check service tests
+	$(BIN)/mypy
+
+$(BIN)/python:
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "No CPython 3.10, 3.11 or 3.12 found (durable-rules 2.0.28 does not build on 3.13)."; \
+	  echo "Install one, for example: apt-get install python3.11 python3.11-venv python3.11-dev,"; \
+	  echo "or: pyenv install 3.12. Then run make again, or pass PYTHON=/path/to/python3.12."; \
+	  exit 1; fi
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,225 @@
+"""The condition language of rule files, and its translation to durable-rules JSON.
+
+A condition in YAML is one of:
+  always                      matches every answer set
+  {field: value, ...}         every listed field test holds (a plain value means equality)
+  {all: [c, ...]}  {any: [c, ...]}  {not: c}  {ref: name}
+
+Field tests: a plain value (equality), or one of {eq, ne, in, gte, gt, lte, lt} for
+single-choice, boolean and integer questions, {given: bool} for optional integers, and
+{has, has_any, has_none, empty} for multi-choice questions.
+
+Answers reach durable-rules as a flat fact (see `flatten`): lists become one boolean per
+option plus a count, and an unanswered optional integer is left out and flagged with
+`<field>__given: false`. The translation never uses durable-rules' `$ex`/`$nex`
+operators: in 2.0.28 they hang the process (see docs/engine-notes.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Union
+
+ANSWERS_KIND = "answers"
+"""Every fact carries kind=answers, so `always` compiles to a test every fact passes."""
+
+
+class ConditionError(ValueError):
+    """A condition in a rule file is malformed or names something that does not exist."""
+
+
+@dataclass(frozen=True)
+class Always:
+    pass
+
+
+@dataclass(frozen=True)
+class Atom:
+    field: str
+    op: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class AllOf:
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    item: Condition
+
+
+Condition = Union[Always, Atom, AllOf, AnyOf, Not]
+
+SCALAR_OPS = {"eq", "ne", "in"}
+INTEGER_OPS = {"gte", "gt", "lte", "lt", "given"}
+LIST_OPS = {"has", "has_any", "has_none", "empty"}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What the condition language needs to know about one question."""
+
+    id: str
+    type: str
+    options: tuple[Any, ...]
+    minimum: int | None = None
+    maximum: int | None = None
+    nullable: bool = False
+
+
+def parse(raw: Any, fields: Mapping[str, FieldSpec], named: Mapping[str, Condition]) -> Condition:
+    """Turn a YAML condition into a checked condition tree."""
+    if raw == "always":
+        return Always()
+    if not isinstance(raw, Mapping) or not raw:
+        raise ConditionError(f"a condition must be 'always' or a non-empty mapping, got {raw!r}")
+    parts: list[Condition] = []
+    for key, value in raw.items():
+        if key in ("all", "any"):
+            if not isinstance(value, list) or not value:
+                raise ConditionError(f"'{key}' needs a non-empty list of conditions")
+            items = tuple(parse(item, fields, named) for item in value)
+            parts.append(AllOf(items) if key == "all" else AnyOf(items))
+        elif key == "not":
+            inner = parse(value, fields, named)
+            if isinstance(inner, Always):
+                raise ConditionError("'not: always' never matches")
+            parts.append(Not(inner))
+        elif key == "ref":
+            if value not in named:
+                raise ConditionError(f"unknown named condition {value!r}")
+            parts.append(named[value])
+        elif key in fields:
+            parts.append(_parse_field_test(fields[key], value))
+        else:
+            raise ConditionError(f"unknown field or keyword {key!r}")
+    return parts[0] if len(parts) == 1 else AllOf(tuple(parts))
+
+
+def _parse_field_test(spec: FieldSpec, raw: Any) -> Condition:
+    if not isinstance(raw, Mapping):
+        raw = {"eq": raw}
+    if len(raw) != 1:
+        raise ConditionError(f"{spec.id}: write one test per mapping, got {dict(raw)!r}")
+    ((op, value),) = raw.items()
+    allowed = LIST_OPS if spec.type == "multi_choice" else SCALAR_OPS
+    if spec.type == "integer":
+        allowed = allowed | INTEGER_OPS
+    if op not in allowed:
+        raise ConditionError(f"{spec.id}: test {op!r} does not apply to a {spec.type} question")
+    if op == "given":
+        if not spec.nullable:
+            raise ConditionError(f"{spec.id}: 'given' applies only to optional integers")
+        _require_bool(spec, op, value)
+        return Atom(spec.id, op, value)
+    if op == "empty":
+        _require_bool(spec, op, value)
+        return Atom(spec.id, op, value)
+    if op in ("in", "has_any", "has_none"):
+        if not isinstance(value, list) or not value:
+            raise ConditionError(f"{spec.id}: '{op}' needs a non-empty list")
+        for item in value:
+            _check_value(spec, item)
+        atoms = tuple(Atom(spec.id, "has" if op != "in" else "eq", item) for item in value)
+        joined: Condition = atoms[0] if len(atoms) == 1 else AnyOf(atoms)
+        return Not(joined) if op == "has_none" else joined
+    _check_value(spec, value)
+    if op == "ne":
+        return Not(Atom(spec.id, "eq", value))
+    return Atom(spec.id, op, value)
+
+
+def _require_bool(spec: FieldSpec, op: str, value: Any) -> None:
+    if not isinstance(value, bool):
+        raise ConditionError(f"{spec.id}: '{op}' takes true or false, got {value!r}")
+
+
+def _check_value(spec: FieldSpec, value: Any) -> None:
+    if spec.type == "integer":
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ConditionError(f"{spec.id}: {value!r} is not an integer")
+        low = spec.minimum if spec.minimum is not None else value
+        high = spec.maximum if spec.maximum is not None else value
+        if not low <= value <= high:
+            raise ConditionError(f"{spec.id}: {value} is outside {spec.minimum}..{spec.maximum}")
+    elif spec.type == "boolean":
+        _require_bool(spec, "eq", value)
+    elif value not in spec.options:
+        raise ConditionError(f"{spec.id}: {value!r} is not one of {list(spec.options)}")
+
+
+def fields_used(condition: Condition) -> set[str]:
+    """The question ids a condition reads."""
+    if isinstance(condition, Atom):
+        return {condition.field}
+    if isinstance(condition, (AllOf, AnyOf)):
+        return set().union(*(fields_used(item) for item in condition.items))
+    if isinstance(condition, Not):
+        return fields_used(condition.item)
+    return set()
+
+
+def flatten(answers: Mapping[str, Any], fields: Mapping[str, FieldSpec]) -> dict[str, Any]:
+    """The fact durable-rules sees for a set of validated, defaulted answers."""
+    fact: dict[str, Any] = {"kind": ANSWERS_KIND}
+    for spec in fields.values():
+        value = answers.get(spec.id)
+        if spec.type == "multi_choice":
+            chosen = set(value or ())
+            for option in spec.options:
+                fact[f"{spec.id}__{option}"] = option in chosen
+            fact[f"{spec.id}__count"] = len(chosen)
+        elif spec.nullable:
+            fact[f"{spec.id}__given"] = value is not None
+            if value is not None:
+                fact[spec.id] = value
+        else:
+            fact[spec.id] = value
+    return fact
+
+
+_NEGATED = {"gte": "lt", "gt": "lte", "lte": "gt", "lt": "gte"}
+
+
+def to_durable(condition: Condition, fields: Mapping[str, FieldSpec]) -> dict[str, Any]:
+    """durable-rules JSON for a condition; `not` is pushed down to the field tests."""
+    return _compile(condition, fields, negate=False)
+
+
+def _compile(cond: Condition, fields: Mapping[str, FieldSpec], negate: bool) -> dict[str, Any]:
+    if isinstance(cond, Always):
+        return {"kind": ANSWERS_KIND}
+    if isinstance(cond, Not):
+        return _compile(cond.item, fields, not negate)
+    if isinstance(cond, (AllOf, AnyOf)):
+        conjunction = isinstance(cond, AllOf) != negate
+        items = [_compile(item, fields, negate) for item in cond.items]
+        return {"$and" if conjunction else "$or": items}
+    return _compile_atom(cond, fields[cond.field], negate)
+
+
+def _compile_atom(atom: Atom, spec: FieldSpec, negate: bool) -> dict[str, Any]:
+    name, op, value = atom.field, atom.op, atom.value
+    if op == "has":
+        return {f"{name}__{value}": not negate}
+    if op == "empty":
+        is_empty = value != negate
+        return {f"{name}__count": 0} if is_empty else {"$gt": {f"{name}__count": 0}}
+    if op == "given":
+        return {f"{name}__given": value != negate}
+    if op == "eq":
+        test: dict[str, Any] = {"$neq": {name: value}} if negate else {name: value}
+    else:
+        test = {"$" + (_NEGATED[op] if negate else op): {name: value}}
+    if spec.nullable:
+        given = {f"{name}__given": True}
+        test = {"$or": [{f"{name}__given": False}, {"$and": [given, test]}]} if negate else {"$and": [given, test]}
+    return test

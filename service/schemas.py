@@ -1,0 +1,90 @@
+"""Request validation, built from the questionnaire so that both always agree."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from .rulebook import Question, Rulebook
+
+MAX_INTEGER_DIGITS = 30
+
+
+class OversizedNumber:
+    """Stands in for an integer literal too long to convert (Python caps int parsing)."""
+
+    def __init__(self, digits: str) -> None:
+        self.digits = digits
+
+
+def parse_json_int(literal: str) -> int | OversizedNumber:
+    """`json.loads(parse_int=...)`: huge literals become a value validation rejects."""
+    return OversizedNumber(literal) if len(literal.lstrip("-")) > MAX_INTEGER_DIGITS else int(literal)
+
+
+class StrictInteger(fields.Integer):
+    """An integer and nothing else: no "5", no 5.0, no true."""
+
+    default_error_messages = {"invalid": "Not a valid integer.", "too_large": "Number too large."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, OversizedNumber):
+            raise self.make_error("too_large")
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.make_error("invalid")
+        return value
+
+
+class StrictBoolean(fields.Field):
+    """true or false only; marshmallow's Boolean would accept "yes", 1 and "on"."""
+
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+def _unique_items(items: list[Any]) -> None:
+    if len(set(items)) != len(items):
+        raise ValidationError("Items must be unique.")
+
+
+def _field(question: Question) -> fields.Field:
+    options: dict[str, Any] = {"required": question.required}
+    if not question.required:
+        default = question.default
+        options["load_default"] = list if isinstance(default, list) else default
+        options["allow_none"] = default is None
+    if question.type == "integer":
+        return StrictInteger(validate=validate.Range(question.minimum, question.maximum), **options)
+    if question.type == "boolean":
+        return StrictBoolean(**options)
+    choices = validate.OneOf([option.value for option in question.options])
+    if question.type == "single_choice":
+        return fields.String(validate=choices, **options)
+    return fields.List(fields.String(validate=choices), validate=_unique_items, **options)
+
+
+def answers_schema(rulebook: Rulebook) -> Schema:
+    """The schema of a set of answers: one field per question, unknown fields rejected."""
+    schema_class = Schema.from_dict({q.id: _field(q) for q in rulebook.questions}, name="AnswersSchema")
+    return schema_class(unknown=RAISE)
+
+
+def flatten_errors(messages: Mapping[str, Any] | list[Any]) -> dict[str, list[str]]:
+    """marshmallow's nested errors as {field: [messages]}; list items are named in the text."""
+    if not isinstance(messages, Mapping):
+        return {"_body": [str(message) for message in messages]}
+    flat: dict[str, list[str]] = {}
+    for name, value in messages.items():
+        key = "_body" if name == "_schema" else str(name)
+        if isinstance(value, Mapping):
+            for index, item_messages in value.items():
+                flat.setdefault(key, []).extend(f"Item {index}: {text}" for text in item_messages)
+        else:
+            flat.setdefault(key, []).extend(str(text) for text in value)
+    return flat

@@ -1,0 +1,57 @@
+"""A screening from start to end: validate answers, match rules, resolve, shape the result."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import ValidationError
+
+from . import conditions, outcome
+from .engine import Engine
+from .errors import InvalidAnswers
+from .rulebook import Rulebook, RulebookError
+from .schemas import answers_schema, flatten_errors
+
+
+class Screener:
+    """Everything a screening needs, built once per process from one rulebook."""
+
+    def __init__(self, rulebook: Rulebook, engine: Engine | None = None) -> None:
+        self.rulebook = rulebook
+        self.engine = engine or Engine(rulebook)
+        self.schema = answers_schema(rulebook)
+
+    def load(self, payload: Any) -> dict[str, Any]:
+        """Validated answers with defaults filled in, or InvalidAnswers naming each field."""
+        if not isinstance(payload, Mapping):
+            raise InvalidAnswers("The body must be a JSON object of answers.",
+                                 {"_body": ["Expected a JSON object."]})
+        try:
+            return dict(self.schema.load(payload))
+        except ValidationError as error:
+            messages = flatten_errors(error.messages)
+            raise InvalidAnswers(f"{len(messages)} answer(s) are invalid: {', '.join(messages)}.",
+                                 messages) from error
+
+    def decide(self, answers: Mapping[str, Any]) -> outcome.Outcome:
+        """The outcome for validated answers, as the rules decide it."""
+        fact = conditions.flatten(answers, self.rulebook.fields)
+        return outcome.resolve(self.rulebook, self.engine.matching_rules(fact))
+
+    def screen(self, answers: Mapping[str, Any]) -> dict[str, Any]:
+        """The response body of POST /v1/screenings for validated answers."""
+        return {"id": f"scr_{uuid.uuid4().hex}", **self.decide(answers).to_json(self.rulebook)}
+
+    def check_examples(self) -> None:
+        """Run every rule file example; a mismatch means the rulebook contradicts itself."""
+        for example in self.rulebook.examples:
+            where = f"{example.file}: example {example.name}"
+            try:
+                answers = self.load(example.answers)
+            except InvalidAnswers as error:
+                raise RulebookError(f"{where}: invalid answers: {error.errors}") from error
+            mismatches = outcome.expected_mismatches(self.screen(answers), example.expect)
+            if mismatches:
+                raise RulebookError(f"{where}: {'; '.join(mismatches)}")
