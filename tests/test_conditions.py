@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import pytest
+
+from service import conditions
+from service.conditions import AllOf, Always, AnyOf, Atom, ConditionError, FieldSpec, Not
+
+FIELDS = {
+    "sex": FieldSpec("sex", "single_choice", ("female", "male")),
+    "days": FieldSpec("days", "integer", (), 0, 7, nullable=True),
+    "pain": FieldSpec("pain", "integer", (), 0, 10),
+    "sports": FieldSpec("sports", "multi_choice", ("running", "rotational")),
+    "wall": FieldSpec("wall", "boolean", ()),
+}
+
+
+def parse(raw: object) -> conditions.Condition:
+    return conditions.parse(raw, FIELDS, {"runner": Atom("sports", "has", "running")})
+
+
+def test_plain_values_mean_equality_and_keys_mean_all() -> None:
+    assert parse({"sex": "female", "wall": False}) == AllOf(
+        (Atom("sex", "eq", "female"), Atom("wall", "eq", False))
+    )
+
+
+def test_shorthands_expand_to_atoms() -> None:
+    assert parse({"sex": {"ne": "male"}}) == Not(Atom("sex", "eq", "male"))
+    assert parse({"sports": {"has_none": ["running"]}}) == Not(Atom("sports", "has", "running"))
+    assert parse({"sex": {"in": ["female", "male"]}}) == AnyOf(
+        (Atom("sex", "eq", "female"), Atom("sex", "eq", "male"))
+    )
+    assert parse({"ref": "runner"}) == Atom("sports", "has", "running")
+    assert parse("always") == Always()
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"age": 3}, "unknown field"),
+        ({"sex": "robot"}, "not one of"),
+        ({"pain": {"gte": 11}}, "outside 0..10"),
+        ({"pain": {"gte": "7"}}, "not an integer"),
+        ({"pain": {"given": True}}, "only to optional integers"),
+        ({"sports": {"gte": 1}}, "does not apply"),
+        ({"sex": {"has": "female"}}, "does not apply"),
+        ({"wall": "yes"}, "true or false"),
+        ({"not": "always"}, "never matches"),
+        ({"ref": "nobody"}, "unknown named condition"),
+        ({"any": []}, "non-empty list"),
+        ([], "non-empty mapping"),
+    ],
+)
+def test_bad_conditions_are_rejected_with_a_reason(raw: object, message: str) -> None:
+    with pytest.raises(ConditionError, match=message):
+        parse(raw)
+
+
+def test_flatten_spells_lists_and_missing_integers_out() -> None:
+    fact = conditions.flatten({"sex": "male", "days": None, "pain": 3, "sports": ["running"], "wall": True}, FIELDS)
+    assert fact == {
+        "kind": "answers",
+        "sex": "male",
+        "days__given": False,
+        "pain": 3,
+        "sports__running": True,
+        "sports__rotational": False,
+        "sports__count": 1,
+        "wall": True,
+    }
+
+
+def test_negation_is_pushed_down_to_field_tests() -> None:
+    compiled = conditions.to_durable(parse({"not": {"any": [{"sex": "female"}, {"pain": {"gte": 7}}]}}), FIELDS)
+    assert compiled == {"$and": [{"$neq": {"sex": "female"}}, {"$lt": {"pain": 7}}]}
+
+
+def test_negating_an_optional_integer_includes_the_unanswered_case() -> None:
+    compiled = conditions.to_durable(parse({"not": {"days": {"gte": 3}}}), FIELDS)
+    assert compiled == {"$or": [{"days__given": False}, {"$and": [{"days__given": True}, {"$lt": {"days": 3}}]}]}
+
+
+def test_compiled_conditions_never_use_exists_operators() -> None:
+    """$ex/$nex hang durable-rules 2.0.28 (docs/engine-notes.md)."""
+    compiled = str(conditions.to_durable(parse({"not": {"days": {"given": True}}}), FIELDS))
+    assert "$ex" not in compiled and "$nex" not in compiled
+
+
+def test_fields_used() -> None:
+    assert conditions.fields_used(parse({"any": [{"sex": "female"}, {"not": {"ref": "runner"}}]})) == {
+        "sex",
+        "sports",
+    }

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from service import create_app, rulebook
+from service.rulebook import RulebookError
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"fixture text not found in {path.name}: {old!r}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_the_shipped_rulebook_loads() -> None:
+    book = rulebook.load()
+    assert [q.id for q in book.questions] == [
+        "sex", "sports", "lifting_style", "sumo_days_per_week", "squats", "pain_areas",
+        "pain_severity", "hip_pinch", "prior_soft_tissue_work", "structural_conditions",
+        "hip_ir", "wall_available",
+    ]
+    assert re.fullmatch(r"1\.0\.0\+[0-9a-f]{12}", book.rules_version)
+    assert [r.id for r in book.rules if r.group == "decision"][-1] == "no_indication_yet"
+
+
+def test_rules_version_follows_the_content(rules_copy: Path) -> None:
+    before = rulebook.load(rules_copy).rules_version
+    edit(rules_copy / "catalogue.yaml", "with no force.", "with no force at all.")
+    assert rulebook.load(rules_copy).rules_version != before
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        ("decision.yaml", "    group: decision\n    source: seed\n    when: {hip_pinch: true}",
+         "    group: decision\n    source: seed\n    colour: red\n    when: {hip_pinch: true}",
+         r"decision.yaml: rule hip_pinch: unknown key\(s\) colour"),
+        ("decision.yaml", "when: {hip_pinch: true}", "when: {hip_pin: true}",
+         r"decision.yaml: rule hip_pinch: when: unknown field or keyword 'hip_pin'"),
+        ("decision.yaml", "cautions: [hip_pinch_reported]", "cautions: [hip_pinched]",
+         r"decision.yaml: rule hip_pinch: caution codes must be"),
+        ("decision.yaml", "decision: not_needed\n    reason: Hip", "decision: unneeded\n    reason: Hip",
+         r"decision.yaml: rule ir_normal_without_risk: decision 'unneeded'"),
+        ("decision.yaml", "when: {sex: female, hip_ir: normal}", "when: {sex: woman, hip_ir: normal}",
+         r"decision.yaml: rule female_ir_normal: when: sex: 'woman' is not one of"),
+        ("variant.yaml", "code: feet_on_floor\n      alternative: null", "code: feet_up\n      alternative: null",
+         r"variant.yaml: rule variant_no_wall: variant codes"),
+        ("timing.yaml", "group: timing_after_event", "group: timing_after_events",
+         r"timing.yaml: rule after_event_throwing_or_rotational: group 'timing_after_events' is not declared"),
+        ("decision.yaml", "    when: always\n    decision: assess_first", "    when: {squats: true}\n    decision: assess_first",
+         r"decision.yaml: rule no_indication_yet: the last rule of required group decision must be 'when: always'"),
+        ("cautions.yaml", "rules: [indicated, variant_feet_on_wall, before_training_any_day, gentle_range_always, "
+         "stop_if_pinching_always, female_tested_limited]",
+         "rules: [indicated, variant_feet_on_wall, before_training_any_day, gentle_range_always, "
+         "stop_if_pinching_always]",
+         r"cautions.yaml: rule female_tested_limited: no example in this file expects it"),
+        ("preparation.yaml", "    source: seed\n", "    source: folklore\n",
+         r"preparation.yaml: rule soft_tissue_before_drill: source must be one of seed, general"),
+        ("questionnaire.yaml", "    maximum: 10\n", "",
+         r"questionnaire.yaml: question pain_severity: integer questions need integer minimum and maximum"),
+        ("rulebook.yaml", "  - preparation.yaml\n", "  - preparations.yaml\n",
+         r"preparations.yaml: cannot be read"),
+        ("timing.yaml", "rules:\n", "rules:\n  - [not, a, rule\n", r"timing.yaml: not valid YAML"),
+    ],
+)
+def test_a_bad_rulebook_fails_naming_file_and_rule(
+    rules_copy: Path, file: str, old: str, new: str, message: str
+) -> None:
+    edit(rules_copy / file, old, new)
+    with pytest.raises(RulebookError, match=message):
+        rulebook.load(rules_copy)
+
+
+def test_duplicate_rule_ids_are_rejected(rules_copy: Path) -> None:
+    edit(rules_copy / "cautions.yaml", "- id: stop_if_pinching_always", "- id: gentle_range_always")
+    with pytest.raises(RulebookError, match="cautions.yaml: rule gentle_range_always: the id is already used"):
+        rulebook.load(rules_copy)
+
+
+def test_start_up_fails_when_an_example_contradicts_the_rules(rules_copy: Path) -> None:
+    edit(rules_copy / "decision.yaml", "when: {pain_severity: {gte: 7}}", "when: {pain_severity: {gte: 9}}")
+    with pytest.raises(RulebookError, match=r"decision.yaml: example severe pain: decision: expected 'not_recommended'"):
+        create_app({"RULES_DIR": str(rules_copy)})
+
+
+def test_start_up_fails_when_an_example_has_invalid_answers(rules_copy: Path) -> None:
+    edit(rules_copy / "preparation.yaml", "lifting_style: none, prior_soft_tissue_work: false}",
+         "lifting_style: none, prior_soft_tissue_work: 0}")
+    with pytest.raises(RulebookError, match=r"preparation.yaml: example no soft-tissue work yet: invalid answers"):
+        create_app({"RULES_DIR": str(rules_copy)})
+
+
+def test_questionnaire_json_carries_everything_a_form_needs() -> None:
+    questions = {q["id"]: q for q in rulebook.load().questionnaire_json()["questions"]}
+    sumo = questions["sumo_days_per_week"]
+    assert (sumo["minimum"], sumo["maximum"], sumo["default"], sumo["required"]) == (0, 7, None, False)
+    assert sumo["show_if"] == {"lifting_style": ["sumo", "mixed"]}
+    assert questions["sex"]["required"] is True and "default" not in questions["sex"]
+    assert questions["sports"]["unique_items"] is True
+    assert {"value": "rotational", "label": questions["sports"]["options"][2]["label"]} in questions["sports"]["options"]

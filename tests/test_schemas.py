@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from service import rulebook
+from service.errors import InvalidAnswers
+from service.screening import Screener
+
+SCREENER = Screener(rulebook.load())
+MINIMAL = {"sex": "female", "lifting_style": "none", "prior_soft_tissue_work": True}
+
+
+def errors_for(payload: Any) -> dict[str, list[str]]:
+    with pytest.raises(InvalidAnswers) as caught:
+        SCREENER.load(payload)
+    assert caught.value.errors is not None
+    return dict(caught.value.errors)
+
+
+def test_defaults_fill_what_was_not_answered() -> None:
+    assert SCREENER.load(MINIMAL) == {
+        **MINIMAL, "sports": [], "sumo_days_per_week": None, "squats": False, "pain_areas": [],
+        "pain_severity": 0, "hip_pinch": False, "structural_conditions": [], "hip_ir": "not_tested",
+        "wall_available": True,
+    }
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("pain_severity", "5", "Not a valid integer."),
+        ("pain_severity", 5.0, "Not a valid integer."),
+        ("pain_severity", True, "Not a valid integer."),
+        ("pain_severity", 11, "Must be greater than or equal to 0 and less than or equal to 10."),
+        ("pain_severity", -1, "Must be greater than or equal to 0 and less than or equal to 10."),
+        ("pain_severity", None, "Field may not be null."),
+        ("sumo_days_per_week", 8, "Must be greater than or equal to 0 and less than or equal to 7."),
+        ("squats", "yes", "Must be true or false."),
+        ("squats", 1, "Must be true or false."),
+        ("squats", "true", "Must be true or false."),
+        ("sex", "woman", "Must be one of: female, male, other, prefer_not_to_say."),
+        ("sex", None, "Field may not be null."),
+        ("sex", ["female"], "Not a valid string."),
+        ("sports", "running", "Not a valid list."),
+        ("sports", ["running", "running"], "Items must be unique."),
+        ("sports", ["running", "chess"], "Item 1: Must be one of:"),
+        ("structural_conditions", [1], "Item 0: Not a valid string."),
+        ("hip_ir", "LIMITED", "Must be one of: limited, normal, not_tested."),
+        ("favourite_colour", "blue", "Unknown field."),
+    ],
+)
+def test_each_bad_value_is_named_with_its_field(field: str, value: Any, message: str) -> None:
+    errors = errors_for({**MINIMAL, field: value})
+    assert list(errors) == [field]
+    assert errors[field][0].startswith(message)
+
+
+def test_every_missing_required_field_is_named() -> None:
+    assert errors_for({}) == {
+        "sex": ["Missing data for required field."],
+        "lifting_style": ["Missing data for required field."],
+        "prior_soft_tissue_work": ["Missing data for required field."],
+    }
+
+
+@pytest.mark.parametrize("payload", [[], "answers", 42, None])
+def test_a_body_that_is_not_an_object_is_refused(payload: Any) -> None:
+    assert errors_for(payload) == {"_body": ["Expected a JSON object."]}
+
+
+def test_null_is_allowed_where_the_default_is_null() -> None:
+    assert SCREENER.load({**MINIMAL, "sumo_days_per_week": None})["sumo_days_per_week"] is None
