@@ -14,7 +14,7 @@ PYTHON ?= $(shell for p in $(PY_CANDIDATES); do \
 run: $(VENV)/.installed
 	PORT=$(PORT) $(BIN)/gunicorn --config python:service.gunicorn_conf 'service:create_app()'
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test lint
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed-test

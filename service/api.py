@@ -45,4 +45,5 @@ def create_screening() -> dict[str, Any]:
 @bp.get("/questionnaire")
 def questionnaire() -> dict[str, Any]:
     """The questions, as data for forms."""
-    return current_app.extensions["questionnaire"]
+    questionnaire: dict[str, Any] = current_app.extensions["questionnaire"]
+    return questionnaire

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 ANSWERS_KIND = "answers"
 """Every fact carries kind=answers, so `always` compiles to a test every fact passes."""
@@ -56,7 +56,7 @@ class Not:
     item: Condition
 
 
-Condition = Union[Always, Atom, AllOf, AnyOf, Not]
+Condition = Always | Atom | AllOf | AnyOf | Not
 
 SCALAR_OPS = {"eq", "ne", "in"}
 INTEGER_OPS = {"gte", "gt", "lte", "lt", "given"}

@@ -27,7 +27,11 @@ def parse_json_int(literal: str) -> int | OversizedNumber:
 class StrictInteger(fields.Integer):
     """An integer and nothing else: no "5", no 5.0, no true."""
 
-    default_error_messages = {"invalid": "Not a valid integer.", "too_large": "Number too large."}
+    # marshmallow reads (and merges) this class attribute by name.
+    default_error_messages = {  # noqa: RUF012
+        "invalid": "Not a valid integer.",
+        "too_large": "Number too large.",
+    }
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
         if isinstance(value, OversizedNumber):
@@ -37,10 +41,10 @@ class StrictInteger(fields.Integer):
         return value
 
 
-class StrictBoolean(fields.Field):
+class StrictBoolean(fields.Field[bool]):
     """true or false only; marshmallow's Boolean would accept "yes", 1 and "on"."""
 
-    default_error_messages = {"invalid": "Must be true or false."}
+    default_error_messages = {"invalid": "Must be true or false."}  # noqa: RUF012
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
         if not isinstance(value, bool):
@@ -53,7 +57,7 @@ def _unique_items(items: list[Any]) -> None:
         raise ValidationError("Items must be unique.")
 
 
-def _field(question: Question) -> fields.Field:
+def _field(question: Question) -> fields.Field[Any]:
     options: dict[str, Any] = {"required": question.required}
     if not question.required:
         default = question.default

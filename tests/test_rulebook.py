@@ -50,7 +50,8 @@ def test_rules_version_follows_the_content(rules_copy: Path) -> None:
          r"variant.yaml: rule variant_no_wall: variant codes"),
         ("timing.yaml", "group: timing_after_event", "group: timing_after_events",
          r"timing.yaml: rule after_event_throwing_or_rotational: group 'timing_after_events' is not declared"),
-        ("decision.yaml", "    when: always\n    decision: assess_first", "    when: {squats: true}\n    decision: assess_first",
+        ("decision.yaml", "    when: always\n    decision: assess_first",
+         "    when: {squats: true}\n    decision: assess_first",
          r"decision.yaml: rule no_indication_yet: the last rule of required group decision must be 'when: always'"),
         ("cautions.yaml", "rules: [indicated, variant_feet_on_wall, before_training_any_day, gentle_range_always, "
          "stop_if_pinching_always, female_tested_limited]",
@@ -76,13 +77,14 @@ def test_a_bad_rulebook_fails_naming_file_and_rule(
 
 def test_duplicate_rule_ids_are_rejected(rules_copy: Path) -> None:
     edit(rules_copy / "cautions.yaml", "- id: stop_if_pinching_always", "- id: gentle_range_always")
-    with pytest.raises(RulebookError, match="cautions.yaml: rule gentle_range_always: the id is already used"):
+    with pytest.raises(RulebookError, match=r"cautions.yaml: rule gentle_range_always: the id is already used"):
         rulebook.load(rules_copy)
 
 
 def test_start_up_fails_when_an_example_contradicts_the_rules(rules_copy: Path) -> None:
     edit(rules_copy / "decision.yaml", "when: {pain_severity: {gte: 7}}", "when: {pain_severity: {gte: 9}}")
-    with pytest.raises(RulebookError, match=r"decision.yaml: example severe pain: decision: expected 'not_recommended'"):
+    expected = r"decision.yaml: example severe pain: decision: expected 'not_recommended'"
+    with pytest.raises(RulebookError, match=expected):
         create_app({"RULES_DIR": str(rules_copy)})
 
 
@@ -100,4 +102,4 @@ def test_questionnaire_json_carries_everything_a_form_needs() -> None:
     assert sumo["show_if"] == {"lifting_style": ["sumo", "mixed"]}
     assert questions["sex"]["required"] is True and "default" not in questions["sex"]
     assert questions["sports"]["unique_items"] is True
-    assert {"value": "rotational", "label": questions["sports"]["options"][2]["label"]} in questions["sports"]["options"]
+    assert questions["sports"]["options"][2]["value"] == "rotational"

@@ -1,0 +1,116 @@
+"""openapi.yaml agrees with the questionnaire, and real responses validate against it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from flask.testing import FlaskClient
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate
+
+from service import rulebook
+
+SPEC: dict[str, Any] = yaml.safe_load((Path(__file__).parent.parent / "openapi.yaml").read_text())
+SCHEMAS = SPEC["components"]["schemas"]
+BOOK = rulebook.load()
+
+
+def validator(ref: str) -> Draft202012Validator:
+    return Draft202012Validator({"$ref": ref, "components": SPEC["components"]})
+
+
+def assert_valid(instance: Any, ref: str) -> None:
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator(ref).iter_errors(instance)]
+    assert errors == []
+
+
+def test_the_spec_is_valid_openapi_3_1() -> None:
+    assert SPEC["openapi"].startswith("3.1")
+    validate(SPEC)
+
+
+def test_answers_schema_matches_the_questionnaire() -> None:
+    answers = SCHEMAS["Answers"]
+    assert list(answers["properties"]) == [q.id for q in BOOK.questions]
+    assert answers["required"] == [q.id for q in BOOK.questions if q.required]
+    assert answers["additionalProperties"] is False
+    for question in BOOK.questions:
+        prop = answers["properties"][question.id]
+        options = [option.value for option in question.options]
+        if question.type == "single_choice":
+            assert (prop["type"], prop["enum"]) == ("string", options), question.id
+        elif question.type == "multi_choice":
+            assert (prop["type"], prop["items"]["enum"], prop["uniqueItems"]) == ("array", options, True)
+        elif question.type == "integer":
+            expected_type = ["integer", "null"] if question.default is None and not question.required else "integer"
+            assert (prop["type"], prop["minimum"], prop["maximum"]) == (expected_type, question.minimum,
+                                                                        question.maximum), question.id
+        else:
+            assert prop["type"] == "boolean", question.id
+        if not question.required:
+            assert prop["default"] == question.default, question.id
+
+
+def test_response_codes_match_the_rulebook() -> None:
+    screening = SCHEMAS["Screening"]["properties"]
+    assert tuple(SCHEMAS["Decision"]["enum"]) == rulebook.DECISIONS
+    assert tuple(SCHEMAS["VariantCode"]["enum"]) == rulebook.VARIANTS
+    assert tuple(screening["timing"]["items"]["properties"]["code"]["enum"]) == rulebook.TIMINGS
+    assert screening["cautions"]["items"]["properties"]["code"]["enum"] == list(BOOK.cautions)
+    assert screening["preparation"]["items"]["properties"]["code"]["enum"] == list(BOOK.preparation)
+
+
+def test_spec_examples_are_valid_and_true(client: FlaskClient) -> None:
+    post = SPEC["paths"]["/v1/screenings"]["post"]
+    for name, example in post["requestBody"]["content"]["application/json"]["examples"].items():
+        assert_valid(example["value"], "#/components/schemas/Answers")
+        response = post["responses"]["200"]["content"]["application/json"]["examples"].get(name)
+        if response:
+            assert_valid(response["value"], "#/components/schemas/Screening")
+            actual = client.post("/v1/screenings", json=example["value"]).get_json()
+            assert actual["decision"] == response["value"]["decision"]
+            assert actual["variant"] == response["value"]["variant"]
+            assert actual["timing"] == response["value"]["timing"]
+            assert actual["cautions"] == response["value"]["cautions"]
+
+
+@pytest.mark.parametrize("example", BOOK.examples, ids=lambda e: f"{e.file}:{e.name}")
+def test_real_screenings_validate(client: FlaskClient, example: rulebook.Example) -> None:
+    assert_valid(example.answers, "#/components/schemas/Answers")
+    response = client.post("/v1/screenings", json=example.answers)
+    assert response.status_code == 200
+    assert_valid(response.get_json(), "#/components/schemas/Screening")
+
+
+def test_real_questionnaire_validates(client: FlaskClient) -> None:
+    assert_valid(client.get("/v1/questionnaire").get_json(), "#/components/schemas/Questionnaire")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "status", "ref"),
+    [
+        ("post", "/v1/screenings", {"json": {"sex": 3}}, 422, "#/components/schemas/ValidationProblem"),
+        ("post", "/v1/screenings", {"data": "{", "content_type": "application/json"}, 400,
+         "#/components/schemas/Problem"),
+        ("post", "/v1/screenings", {"data": "x", "content_type": "text/plain"}, 415, "#/components/schemas/Problem"),
+        ("get", "/v1/screenings", {}, 405, "#/components/schemas/Problem"),
+        ("get", "/nowhere", {}, 404, "#/components/schemas/Problem"),
+    ],
+)
+def test_real_errors_validate(client: FlaskClient, method: str, path: str, kwargs: dict[str, Any], status: int,
+                              ref: str) -> None:
+    response = getattr(client, method)(path, **kwargs)
+    assert response.status_code == status
+    assert_valid(response.get_json(force=True), ref)
+
+
+def test_every_route_is_documented(client: FlaskClient) -> None:
+    documented = {path for path in SPEC["paths"]}
+    served = {rule.rule for rule in client.application.url_map.iter_rules() if rule.endpoint != "static"}
+    assert served <= documented, f"undocumented routes: {sorted(served - documented)}"
+    for path, operations in SPEC["paths"].items():
+        for method in operations:
+            assert client.application.url_map.bind("localhost").test(path, method.upper()), (method, path)
