@@ -1,0 +1,201 @@
+"""The answer space, cut into classes of answers that no rule condition can tell apart.
+
+Every condition is built from field tests (`conditions.Atom`). Two values of a field that
+give every test on that field the same truth value are interchangeable for the rules, so
+each field splits into a few classes:
+
+- single choice and boolean: one class per value a test names, plus one for all others;
+- integer: the intervals between the thresholds the tests use, plus "unanswered";
+- multi choice: options that only ever appear side by side in the same `any` lists form a
+  group, and only "some of the group chosen or not" matters; options no test names matter
+  only through `empty`.
+
+A field no rule reads has one class. The product of the classes is finite and small, so
+every case can be run through the real engine (the verification suite does), and the
+class of a set of answers is an exact key for anything that depends only on the matched
+rules (the outcome cache does).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .conditions import AllOf, AnyOf, Atom, Condition, Not
+from .rulebook import Question, Rule, Rulebook
+
+
+@dataclass(frozen=True)
+class FieldClasses:
+    """How one question's answers fall into classes, with one representative per class."""
+
+    question: Question
+    representatives: tuple[Any, ...]
+    kind: str
+    # single_choice/boolean: value -> class; integer: sorted cut points;
+    # multi_choice: the option groups whose presence matters, and the "other options" flag.
+    value_class: Mapping[Any, int] | None = None
+    cuts: tuple[int, ...] = ()
+    groups: tuple[frozenset[str], ...] = ()
+    others_matter: bool = False
+
+    def class_of(self, value: Any) -> int:
+        if self.kind == "single":
+            assert self.value_class is not None
+            return self.value_class.get(value, len(self.representatives) - 1)
+        if self.kind == "integer":
+            if value is None:
+                return len(self.representatives) - 1 if self.question.spec.nullable else 0
+            return sum(1 for cut in self.cuts if value >= cut)
+        if self.kind == "multi":
+            chosen = set(value or ())
+            flags = [bool(chosen & group) for group in self.groups]
+            if self.others_matter:
+                grouped = frozenset().union(*self.groups) if self.groups else frozenset()
+                flags.append(bool(chosen - grouped))
+            return sum(1 << i for i, flag in enumerate(flags) if flag)
+        return 0
+
+    @property
+    def size(self) -> int:
+        return len(self.representatives)
+
+
+@dataclass(frozen=True)
+class AnswerSpace:
+    """The classes of every question, for the conditions of a chosen set of rules."""
+
+    fields: tuple[FieldClasses, ...]
+
+    @property
+    def size(self) -> int:
+        total = 1
+        for field_classes in self.fields:
+            total *= field_classes.size
+        return total
+
+    def key(self, answers: Mapping[str, Any]) -> tuple[int, ...]:
+        """The class of a set of validated, defaulted answers."""
+        return tuple(f.class_of(answers.get(f.question.id)) for f in self.fields)
+
+    def cases(self, fixed: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """One representative answer set per class; `fixed` answers are kept as given."""
+        fixed = fixed or {}
+        choices: list[Sequence[Any]] = [
+            (fixed[f.question.id],) if f.question.id in fixed else f.representatives for f in self.fields
+        ]
+        names = [f.question.id for f in self.fields]
+        for values in itertools.product(*choices):
+            yield dict(zip(names, values, strict=True))
+
+    def field(self, question_id: str) -> FieldClasses:
+        return next(f for f in self.fields if f.question.id == question_id)
+
+
+def build(rulebook: Rulebook, rules: Iterable[Rule] | None = None) -> AnswerSpace:
+    """Partition every question by the field tests in `rules` (all rules by default)."""
+    chosen = tuple(rulebook.rules if rules is None else rules)
+    atoms: dict[str, list[Atom]] = {}
+    any_nodes: list[AnyOf] = []
+    for rule in chosen:
+        _walk(rule.when, atoms, any_nodes)
+    return AnswerSpace(tuple(_classes(q, atoms.get(q.id, []), any_nodes) for q in rulebook.questions))
+
+
+def _walk(condition: Condition, atoms: dict[str, list[Atom]], any_nodes: list[AnyOf]) -> None:
+    if isinstance(condition, Atom):
+        atoms.setdefault(condition.field, []).append(condition)
+    elif isinstance(condition, (AllOf, AnyOf)):
+        if isinstance(condition, AnyOf):
+            any_nodes.append(condition)
+        for item in condition.items:
+            _walk(item, atoms, any_nodes)
+    elif isinstance(condition, Not):
+        _walk(condition.item, atoms, any_nodes)
+
+
+def _classes(question: Question, atoms: list[Atom], any_nodes: list[AnyOf]) -> FieldClasses:
+    if not atoms:
+        unread = question.default if not question.required else _first_value(question)
+        return FieldClasses(question, (unread,), kind="unread")
+    if question.type in ("single_choice", "boolean"):
+        return _single(question, atoms)
+    if question.type == "integer":
+        return _integer(question, atoms)
+    return _multi(question, atoms, any_nodes)
+
+
+def _first_value(question: Question) -> Any:
+    if question.type == "boolean":
+        return False
+    if question.type == "integer":
+        return question.minimum
+    if question.type == "multi_choice":
+        return []
+    return question.options[0].value
+
+
+def _single(question: Question, atoms: list[Atom]) -> FieldClasses:
+    values = [False, True] if question.type == "boolean" else [o.value for o in question.options]
+    named = {atom.value for atom in atoms}
+    representatives = [value for value in values if value in named]
+    value_class = {value: index for index, value in enumerate(representatives)}
+    others = [value for value in values if value not in named]
+    if others:
+        representatives.append(others[0])
+    return FieldClasses(question, tuple(representatives), kind="single", value_class=value_class)
+
+
+_CUT = {"gte": 0, "lt": 0, "gt": 1, "lte": 1}
+
+
+def _integer(question: Question, atoms: list[Atom]) -> FieldClasses:
+    assert question.minimum is not None and question.maximum is not None
+    cuts: set[int] = set()
+    for atom in atoms:
+        if atom.op == "eq":
+            cuts.update((atom.value, atom.value + 1))
+        elif atom.op in _CUT:
+            cuts.add(atom.value + _CUT[atom.op])
+    inner = tuple(sorted(cut for cut in cuts if question.minimum < cut <= question.maximum))
+    representatives: list[Any] = [question.minimum, *inner]
+    if question.spec.nullable:
+        representatives.append(None)
+    return FieldClasses(question, tuple(representatives), kind="integer", cuts=inner)
+
+
+def _multi(question: Question, atoms: list[Atom], any_nodes: list[AnyOf]) -> FieldClasses:
+    has_atoms = [atom for atom in atoms if atom.op == "has"]
+    named = [o.value for o in question.options if any(atom.value == o.value for atom in has_atoms)]
+    # An option's signature: the `any` lists it sits in directly, or itself when it is
+    # ever tested outside an `any` list (then it cannot share a class with another).
+    signatures: dict[str, Any] = {}
+    for option in named:
+        atom = Atom(question.id, "has", option)
+        parents = frozenset(i for i, node in enumerate(any_nodes) if atom in node.items)
+        occurrences = sum(1 for a in has_atoms if a == atom)
+        direct = sum(sum(1 for item in node.items if item == atom) for node in any_nodes)
+        signatures[option] = parents if occurrences == direct else ("alone", option)
+    groups: list[frozenset[str]] = []
+    for signature in dict.fromkeys(signatures.values()):
+        groups.append(frozenset(option for option in named if signatures[option] == signature))
+    others = [o.value for o in question.options if o.value not in named]
+    others_matter = bool(others) and any(atom.op == "empty" for atom in atoms)
+    width = len(groups) + others_matter
+    representatives = []
+    for class_index in range(1 << width):  # bit k set = group k chosen, as in class_of
+        flags = [bool(class_index >> bit & 1) for bit in range(width)]
+        chosen = {_first(group, question) for group, flag in zip(groups, flags[: len(groups)], strict=True) if flag}
+        if others_matter and flags[-1]:
+            chosen.add(others[0])
+        representatives.append([o.value for o in question.options if o.value in chosen])
+    return FieldClasses(
+        question, tuple(representatives), kind="multi", groups=tuple(groups), others_matter=others_matter
+    )
+
+
+def _first(group: frozenset[str], question: Question) -> str:
+    return next(o.value for o in question.options if o.value in group)
+
