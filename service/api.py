@@ -26,7 +26,11 @@ def json_body() -> Any:
         raise UnsupportedMediaType(
             f"Send the answers as application/json, not {mimetype or 'a body without a Content-Type'}."
         )
-    raw = request.get_data(cache=False)  # over MAX_CONTENT_LENGTH this raises 413
+    raw = request.get_data(cache=False)  # a Content-Length over MAX_CONTENT_LENGTH raises 413 here
+    if request.content_length is None:
+        # A chunked body is cut at the limit without an error; reading once more past
+        # the limit is what makes werkzeug raise 413 instead of parsing a truncated body.
+        request.stream.read(1)
     try:
         return json.loads(raw, parse_int=parse_json_int)
     except RecursionError as error:

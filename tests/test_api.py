@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
@@ -141,3 +142,18 @@ def test_health_and_readiness(client: FlaskClient) -> None:
     assert client.get("/healthz").get_json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.get_json()["status"] == "ready"
+
+
+def test_a_chunked_body_over_the_limit_is_413_not_truncated(client: FlaskClient, answers: dict[str, Any]) -> None:
+    """Without a Content-Length the body arrives chunked; werkzeug would silently cut it."""
+
+    def post_chunked(body: bytes) -> Any:
+        return client.post(
+            "/v1/screenings",
+            input_stream=io.BytesIO(body),
+            content_type="application/json",
+            environ_overrides={"wsgi.input_terminated": True},
+        )
+
+    assert_problem(post_chunked(json.dumps({**answers, "padding": "x" * 70_000}).encode()), 413)
+    assert post_chunked(json.dumps(answers).encode()).status_code == 200
