@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import io
+import http.client
 import json
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.serving import make_server
 
 from service import create_app
 
@@ -144,16 +147,29 @@ def test_health_and_readiness(client: FlaskClient) -> None:
     assert ready.status_code == 200 and ready.get_json()["status"] == "ready"
 
 
-def test_a_chunked_body_over_the_limit_is_413_not_truncated(client: FlaskClient, answers: dict[str, Any]) -> None:
-    """Without a Content-Length the body arrives chunked; werkzeug would silently cut it."""
 
-    def post_chunked(body: bytes) -> Any:
-        return client.post(
-            "/v1/screenings",
-            input_stream=io.BytesIO(body),
-            content_type="application/json",
-            environ_overrides={"wsgi.input_terminated": True},
-        )
+@pytest.fixture(scope="module")
+def live_server(shared_app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, shared_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
 
-    assert_problem(post_chunked(json.dumps({**answers, "padding": "x" * 70_000}).encode()), 413)
-    assert post_chunked(json.dumps(answers).encode()).status_code == 200
+
+def post_chunked(address: str, body: bytes) -> tuple[int, str]:
+    connection = http.client.HTTPConnection(address, timeout=10)
+    chunks = (body[i : i + 8192] for i in range(0, len(body), 8192))
+    connection.request("POST", "/v1/screenings", body=chunks, encode_chunked=True,
+                       headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"})
+    response = connection.getresponse()
+    result = response.status, response.getheader("Content-Type", "")
+    connection.close()
+    return result
+
+
+def test_a_chunked_body_over_the_limit_is_413_not_truncated(live_server: str, answers: dict[str, Any]) -> None:
+    """Without a Content-Length werkzeug cuts a chunked body at the limit without an error."""
+    assert post_chunked(live_server, json.dumps({**answers, "padding": "x" * 70_000}).encode()) == (413, PROBLEM)
+    assert post_chunked(live_server, json.dumps(answers).encode())[0] == 200
