@@ -162,32 +162,25 @@ class Previewer:
             for answer in range(self._sizes[question]):
                 if answer == classes[question]:
                     continue
-                for changed in self._with_answer(classes, question, answer, dependents):
-                    other = completions.get(changed)
-                    if other is not None and other != decision:
-                        return True
+                other = completions.get(self._with_answer(classes, question, answer, dependents))
+                if other is not None and other != decision:
+                    return True
         return False
 
-    def _with_answer(self, classes: Classes, question: int, answer: int, dependents: list[int]) -> list[Classes]:
-        """`classes` with another answer to `question`; the questions it hides or reveals follow."""
+    def _with_answer(self, classes: Classes, question: int, answer: int, dependents: list[int]) -> Classes:
+        """`classes` with another answer to `question`; the questions that answer hides take their default.
+
+        A question the new answer reveals keeps its (default) answer here: the pairs where it
+        takes another answer are found from the other side, where changing `question` back
+        hides it again and so leads to exactly `classes`.
+        """
         changed = [*classes]
         changed[question] = answer
-        candidates = [changed]
-        for index in dependents:  # questionnaire order: controllers are settled before what they show
+        for index in dependents:  # questionnaire order: a question's controllers come before it
             rule = self._visibility[index]
-            following: list[list[int]] = []
-            for candidate in candidates:
-                if not rule.shown(candidate):
-                    if rule.default_class is not None:
-                        candidate[index] = rule.default_class
-                    following.append(candidate)
-                elif rule.shown(classes):
-                    following.append(candidate)
-                else:
-                    following.extend([*candidate[:index], value, *candidate[index + 1:]]
-                                     for value in range(self._sizes[index]))
-            candidates = following
-        return [tuple(candidate) for candidate in candidates]
+            if rule.default_class is not None and not rule.shown(changed):
+                changed[index] = rule.default_class
+        return tuple(changed)
 
     def _expected_remaining(self, questions: list[int], completions: Mapping[Classes, str]) -> dict[int, float]:
         """Per question: decisions still possible once it is answered, averaged over completions."""
