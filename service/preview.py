@@ -24,6 +24,7 @@ shown is moved just before it, so that the first question is always one a form c
 
 from __future__ import annotations
 
+import copy
 import functools
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
@@ -101,7 +102,8 @@ class Previewer:
         needs: list[str] = []
         assumed: dict[str, Any] = {}
         if analysis.decision is not None:
-            assumed = {q.id: q.default for q in self._questions if not q.required and q.id not in given}
+            # A copy: the defaults are the rulebook's own lists, and the body leaves our hands.
+            assumed = copy.deepcopy({q.id: q.default for q in self._questions if not q.required and q.id not in given})
             screening, needs = self._screening({**assumed, **given}, analysis.decision)
         return {
             "settled": analysis.decision is not None,
