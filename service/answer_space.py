@@ -94,13 +94,13 @@ class AnswerSpace:
         return next(f for f in self.fields if f.question.id == question_id)
 
 
-def build(rulebook: Rulebook, rules: Iterable[Rule] | None = None) -> AnswerSpace:
-    """Partition every question by the field tests in `rules` (all rules by default)."""
+def build(rulebook: Rulebook, rules: Iterable[Rule] | None = None, extra: Iterable[Condition] = ()) -> AnswerSpace:
+    """Partition every question by the field tests in `rules` (all rules by default) and in `extra`."""
     chosen = tuple(rulebook.rules if rules is None else rules)
     atoms: dict[str, list[Atom]] = {}
     any_nodes: list[AnyOf] = []
-    for rule in chosen:
-        _walk(rule.when, atoms, any_nodes)
+    for condition in (*(rule.when for rule in chosen), *extra):
+        _walk(condition, atoms, any_nodes)
     return AnswerSpace(tuple(_classes(q, atoms.get(q.id, []), any_nodes) for q in rulebook.questions))
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, current_app, request
 
 from .errors import MalformedJSON, UnsupportedMediaType
+from .preview import Previewer
 from .schemas import parse_json_int
 from .screening import Screener
 
@@ -44,6 +45,14 @@ def create_screening() -> dict[str, Any]:
     """Screen one athlete's answers."""
     answers = screener().load(json_body())
     return screener().screen(answers)
+
+
+@bp.post("/screenings/preview")
+def preview_screening() -> dict[str, Any]:
+    """Say whether partial answers settle the decision, and which questions still matter."""
+    answers = screener().load(json_body(), partial=True)
+    previewer: Previewer = current_app.extensions["preview"]
+    return previewer.preview(answers)
 
 
 @bp.get("/questionnaire")

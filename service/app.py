@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from . import api, errors, ops, rulebook
+from .preview import Previewer
 from .screening import Screener
 
 DEFAULTS: dict[str, Any] = {
@@ -32,6 +33,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     screener = Screener(book)
     screener.check_examples()
     app.extensions["screening"] = screener
+    app.extensions["preview"] = Previewer(screener)
     app.extensions["questionnaire"] = book.questionnaire_json()
 
     errors.register(app)

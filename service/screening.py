@@ -23,13 +23,17 @@ class Screener:
         self.engine = engine or Engine(rulebook)
         self.schema = answers_schema(rulebook)
 
-    def load(self, payload: Any) -> dict[str, Any]:
-        """Validated answers with defaults filled in, or InvalidAnswers naming each field."""
+    def load(self, payload: Any, partial: bool = False) -> dict[str, Any]:
+        """Validated answers with defaults filled in, or InvalidAnswers naming each field.
+
+        `partial`: any question may be missing, and missing ones stay missing (no defaults);
+        the answers given are validated exactly as in a full load.
+        """
         if not isinstance(payload, Mapping):
             raise InvalidAnswers("The body must be a JSON object of answers.",
                                  {"_body": ["Expected a JSON object."]})
         try:
-            return dict(self.schema.load(payload))
+            return dict(self.schema.load(payload, partial=partial))
         except ValidationError as error:
             messages = flatten_errors(error.messages)
             raise InvalidAnswers(f"{len(messages)} answer(s) are invalid: {', '.join(messages)}.",

@@ -1,0 +1,133 @@
+"""HTTP contract of POST /v1/screenings/preview, as a form or a curl user sees it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from flask.testing import FlaskClient
+from jsonschema import Draft202012Validator
+
+PREVIEW = "/v1/screenings/preview"
+SPEC: dict[str, Any] = yaml.safe_load((Path(__file__).parent.parent / "openapi.yaml").read_text())
+OPERATION = SPEC["paths"][PREVIEW]["post"]
+
+
+def schema_errors(instance: Any, name: str) -> list[str]:
+    validator = Draft202012Validator({"$ref": f"#/components/schemas/{name}", "components": SPEC["components"]})
+    return [f"{list(error.absolute_path)}: {error.message}" for error in validator.iter_errors(instance)]
+
+
+def problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status
+    assert response.mimetype == "application/problem+json"
+    body: dict[str, Any] = response.get_json(force=True)
+    assert body["status"] == status
+    return body
+
+
+def test_nothing_answered_is_a_valid_start(client: FlaskClient) -> None:
+    response = client.post(PREVIEW, json={})
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    body = response.get_json()
+    assert list(body) == ["settled", "decision", "possible_decisions", "next_questions", "screening",
+                          "screening_needs", "assumed_defaults", "rules_version"]
+    assert (body["settled"], body["decision"], body["screening"]) == (False, None, None)
+    assert len(body["possible_decisions"]) == 5
+    assert body["next_questions"][0] == "hip_pinch"
+    assert schema_errors(body, "Preview") == []
+
+
+def test_a_contraindication_settles_with_the_full_screening(client: FlaskClient) -> None:
+    body = client.post(PREVIEW, json={"structural_conditions": ["labral_tear"]}).get_json()
+    assert (body["settled"], body["decision"], body["next_questions"]) == (True, "not_recommended", [])
+    assert body["screening"]["refer"] is True
+    assert body["assumed_defaults"]["hip_pinch"] is False
+    assert schema_errors(body, "Preview") == []
+
+
+def test_the_settled_screening_is_what_screenings_gives(client: FlaskClient, answers: dict[str, Any]) -> None:
+    partial = {key: value for key, value in answers.items() if key != "squats"}
+    partial.update(hip_pinch=False, structural_conditions=[], pain_severity=0, pain_areas=[])
+    body = client.post(PREVIEW, json=partial).get_json()
+    assert body["assumed_defaults"] == {"squats": False, "wall_available": True}
+    full = client.post("/v1/screenings", json={**partial, **body["assumed_defaults"]}).get_json()
+    assert {**full, "id": body["screening"]["id"]} == body["screening"]
+
+
+def test_a_form_following_next_questions_asks_fewer_questions(client: FlaskClient, answers: dict[str, Any]) -> None:
+    """Answer only what next_questions asks for, first item first, until settled."""
+    athlete = {**answers, "hip_pinch": False, "pain_severity": 0, "pain_areas": [], "structural_conditions": []}
+    given: dict[str, Any] = {}
+    while True:
+        body = client.post(PREVIEW, json=given).get_json()
+        if body["settled"]:
+            break
+        given[body["next_questions"][0]] = athlete[body["next_questions"][0]]
+    for question in body["screening_needs"]:
+        given[question] = athlete[question]
+    body = client.post(PREVIEW, json=given).get_json()
+    full = client.post("/v1/screenings", json=athlete).get_json()
+    assert body["decision"] == full["decision"] == "recommended"
+    assert len(given) < len(client.get("/v1/questionnaire").get_json()["questions"])
+
+
+def test_bad_values_are_422_naming_each_field(client: FlaskClient) -> None:
+    response = client.post(PREVIEW, json={"sex": "woman", "pain_severity": "5", "hip_pinch": None, "extra": 1})
+    body = problem(response, 422)
+    assert body["title"] == "Invalid answers"
+    assert body["errors"] == {
+        "sex": ["Must be one of: female, male, other, prefer_not_to_say."],
+        "pain_severity": ["Not a valid integer."],
+        "hip_pinch": ["Field may not be null."],
+        "extra": ["Unknown field."],
+    }
+    assert schema_errors(body, "ValidationProblem") == []
+
+
+def test_values_are_checked_exactly_as_for_screenings(client: FlaskClient, answers: dict[str, Any]) -> None:
+    bad = {"sports": ["running", "running"], "sumo_days_per_week": 8, "structural_conditions": [1]}
+    preview = problem(client.post(PREVIEW, json=bad), 422)["errors"]
+    full = problem(client.post("/v1/screenings", json={**answers, **bad}), 422)["errors"]
+    assert preview == full and set(preview) == set(bad)
+
+
+@pytest.mark.parametrize("payload", ["[]", '"answers"', "3", "null"])
+def test_a_body_that_is_not_an_object_is_422(client: FlaskClient, payload: str) -> None:
+    response = client.post(PREVIEW, data=payload, content_type="application/json")
+    assert problem(response, 422)["errors"] == {"_body": ["Expected a JSON object."]}
+
+
+def test_malformed_or_non_json_bodies(client: FlaskClient) -> None:
+    problem(client.post(PREVIEW, data="{", content_type="application/json"), 400)
+    problem(client.post(PREVIEW, data="{}", content_type="text/plain"), 415)
+    assert problem(client.get(PREVIEW), 405)
+
+
+@pytest.mark.parametrize("name", list(OPERATION["requestBody"]["content"]["application/json"]["examples"]))
+def test_spec_examples_are_valid_and_true(client: FlaskClient, name: str) -> None:
+    request = OPERATION["requestBody"]["content"]["application/json"]["examples"][name]["value"]
+    expected = OPERATION["responses"]["200"]["content"]["application/json"]["examples"][name]["value"]
+    assert schema_errors(request, "PartialAnswers") == []
+    assert schema_errors(expected, "Preview") == []
+    actual = client.post(PREVIEW, json=request).get_json()
+    ignore = {"id", "rules_version"}
+    if expected["screening"] is not None:
+        actual["screening"] = {k: v for k, v in actual["screening"].items() if k not in ignore}
+        expected = {**expected, "screening": {k: v for k, v in expected["screening"].items() if k not in ignore}}
+    assert {k: v for k, v in actual.items() if k != "rules_version"} == {
+        k: v for k, v in expected.items() if k != "rules_version"}
+
+
+def test_partial_answers_are_the_answers_without_required() -> None:
+    """Each property refers to the same property of Answers, so the two cannot drift apart."""
+    schemas = SPEC["components"]["schemas"]
+    partial = schemas["PartialAnswers"]
+    assert partial["additionalProperties"] is False and "required" not in partial
+    assert list(partial["properties"]) == list(schemas["Answers"]["properties"])
+    for name, prop in partial["properties"].items():
+        assert prop == {"$ref": f"#/components/schemas/Answers/properties/{name}"}
+    assert schema_errors({"sex": "woman"}, "PartialAnswers") != []
+    assert schema_errors({"colour": "blue"}, "PartialAnswers") != []
