@@ -8,12 +8,13 @@ from typing import Any
 
 from flask import Flask
 
-from . import api, errors, ops, rulebook
+from . import api, cors, errors, ops, rulebook
 from .screening import Screener
 
 DEFAULTS: dict[str, Any] = {
     "MAX_BODY_BYTES": 64 * 1024,
     "RULES_DIR": None,  # None: the repository's rules/ directory
+    "CORS_ORIGINS": "*",  # origins whose pages may call the API and frame /form
 }
 
 
@@ -35,6 +36,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["questionnaire"] = book.questionnaire_json()
 
     errors.register(app)
+    cors.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(ops.bp)
     return app
