@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import api, cors, errors, ops, rulebook
+from . import api, cors, errors, form, ops, rulebook
 from .screening import Screener
 
 DEFAULTS: dict[str, Any] = {
@@ -39,4 +39,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     cors.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(ops.bp)
+    form.init_app(app)
     return app
