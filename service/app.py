@@ -8,13 +8,14 @@ from typing import Any
 
 from flask import Flask
 
-from . import api, errors, ops, rulebook
+from . import api, cors, errors, form, ops, rulebook
 from .preview import Previewer
 from .screening import Screener
 
 DEFAULTS: dict[str, Any] = {
     "MAX_BODY_BYTES": 64 * 1024,
     "RULES_DIR": None,  # None: the repository's rules/ directory
+    "CORS_ORIGINS": "*",  # origins whose pages may call the API and frame /form
 }
 
 
@@ -37,6 +38,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["questionnaire"] = book.questionnaire_json()
 
     errors.register(app)
+    cors.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(ops.bp)
+    form.init_app(app)
     return app

@@ -279,6 +279,9 @@ def _questions(raw: Mapping[str, Any], file: str) -> list[Question]:
             raise RulebookError(f"{file}: {where}: 'required' must be true or false")
         if not required and "default" not in item:
             raise RulebookError(f"{file}: {where}: an optional question needs a default")
+        for option in item.get("options") or ():
+            # Catches an unquoted comma in a flow mapping, which YAML reads as more keys.
+            _only_keys(option, {"value", "label"}, file, f"{where}: an option")
         options = tuple(
             Option(str(_required(option, "value", file, where)), str(_required(option, "label", file, where)))
             for option in item.get("options") or ()

@@ -62,6 +62,8 @@ def test_rules_version_follows_the_content(rules_copy: Path) -> None:
          r"preparation.yaml: rule soft_tissue_before_drill: source must be one of seed, general"),
         ("questionnaire.yaml", "    maximum: 10\n", "",
          r"questionnaire.yaml: question pain_severity: integer questions need integer minimum and maximum"),
+        ("questionnaire.yaml", "label: Team field sports}", "label: Team, field sports}",
+         r"questionnaire.yaml: question sports: an option: unknown key\(s\) field sports"),
         ("rulebook.yaml", "  - preparation.yaml\n", "  - preparations.yaml\n",
          r"preparations.yaml: cannot be read"),
         ("timing.yaml", "rules:\n", "rules:\n  - [not, a, rule\n", r"timing.yaml: not valid YAML"),
