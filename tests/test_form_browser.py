@@ -605,6 +605,11 @@ def test_a_normal_flow_asks_only_what_the_preview_asks(form_page: Page, sites: S
     previews: list[Response] = []
     form_page.on("response", lambda response: response.url.endswith("/v1/screenings/preview")
                  and previews.append(response))
+    progress(form_page).evaluate("""node => {
+        node.said = [];
+        new MutationObserver(() => node.textContent && node.said.push(node.textContent))
+            .observe(node, {childList: true, characterData: true, subtree: true});
+    }""")
     asked = answer_as_asked(form_page, athlete)
     expect(form_of(form_page)).to_have_attribute("data-questions", "current")  # the preview answered throughout
     wanted = set(start["next_questions"])
@@ -616,7 +621,13 @@ def test_a_normal_flow_asks_only_what_the_preview_asks(form_page: Page, sites: S
     assert on_screen(form_page) == asked  # nothing else on screen
     last = previews[-1].json()
     assert last["settled"] and last["screening_needs"] == []
-    expect(progress(form_page)).to_contain_text(READY)
+    # Said politely, and only when there is news: never once per answer.
+    assert progress(form_page).evaluate("node => node.said") == [
+        "3 questions are no longer needed.",
+        "Your result is nearly ready: please answer the open questions marked Required.",
+        "You have answered enough for a result. Press \u201cSee my result\u201d to see it.",
+    ]
+    assert len(asked) == 8
 
     with form_page.expect_response("**/v1/screenings") as response_info:
         submit(form_page)

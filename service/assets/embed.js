@@ -67,10 +67,8 @@
       "so questions appear and disappear as you answer.",
     none: "None of these",
     ready: "You have answered enough for a result. Press \u201cSee my result\u201d to see it.",
-    nearly: function (n) {
-      return "Your result is nearly ready: please answer " +
-        (n === 1 ? "the last question" : "the last " + n + " questions") + " marked Required.";
-    },
+    // No count: answering one of them must not repeat the message.
+    nearly: "Your result is nearly ready: please answer the open questions marked Required.",
     changed: function (added, removed) {
       var parts = [];
       if (added) {
@@ -400,7 +398,7 @@
     if (body.settled && !body.screening_needs.length) {
       say(form, TEXT.ready, "ready");
     } else if (body.settled) {
-      say(form, TEXT.nearly(body.screening_needs.length), "ready");
+      say(form, TEXT.nearly, "ready");
     } else {
       var added = Array.from(form.shown).filter(function (id) { return !before.has(id); }).length;
       var removed = Array.from(before).filter(function (id) { return !form.shown.has(id); }).length;
