@@ -1,7 +1,8 @@
 """The intake form: GET /form (a page of its own) and GET /embed.js (the same form on any site).
 
 The form is built in the browser from GET /v1/questionnaire, so a question added to rules/
-shows up without a change here. The files live in service/assets/ and ship as package data.
+shows up without a change here, and asks only what POST /v1/screenings/preview says still
+matters. The files live in service/assets/ and ship as package data.
 """
 
 from __future__ import annotations

@@ -2,6 +2,10 @@
 
 One browser for the whole session; the app and a second "host site" run on ports chosen
 at run time. The host site's origin is the only one the app's CORS settings allow.
+
+The form asks only the questions POST /v1/screenings/preview says still matter; tests about
+what every form does answer as an athlete would (the first question on screen, until none is
+left), and tests of the plain form tick "Show all questions".
 """
 
 from __future__ import annotations
@@ -19,7 +23,17 @@ import pytest
 import yaml
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
-from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, Request, Route, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Locator,
+    Page,
+    Request,
+    Response,
+    Route,
+    expect,
+    sync_playwright,
+)
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request as WsgiRequest
 from werkzeug.wrappers import Response as WsgiResponse
@@ -43,6 +57,9 @@ HOST_STYLES = """
   button { display: none; }
   h2 { text-transform: uppercase; }
 """
+READY = "You have answered enough for a result."
+PREVIEW_FAILED = "All questions are shown, because we could not check which ones matter. Your answers are kept."
+PREVIEW = "**/v1/screenings/preview"
 
 
 # ---- Servers and the browser
@@ -138,6 +155,13 @@ def form_page(new_page: Callable[..., Page], sites: Sites, console_errors: list[
     return page
 
 
+@pytest.fixture
+def athlete(answers: dict[str, Any]) -> dict[str, Any]:
+    """An answer to every question: the valid answers plus what this athlete says to the optional ones."""
+    return {**answers, "hip_pinch": False, "structural_conditions": [], "pain_severity": 0, "pain_areas": [],
+            "wall_available": True}
+
+
 # ---- Helpers: every locator below pierces the form's (open) shadow root.
 
 
@@ -145,10 +169,90 @@ def question(page: Page | Locator, question_id: str) -> Locator:
     return page.locator(f'[data-question="{question_id}"]')
 
 
+def form_of(page: Page | Locator) -> Locator:
+    return page.locator("form.hs-form")
+
+
+def progress(page: Page | Locator) -> Locator:
+    return page.locator(".hs-progress")
+
+
+def questions_settled(page: Page | Locator) -> None:
+    """Wait until the questions on screen follow the answers: the preview is back, or every question is shown.
+
+    Watched from inside the page: polling from here would add up to a second to every answer.
+    """
+    form_of(page).evaluate("""form => new Promise((resolve, reject) => {
+        const settled = () => /^(current|all)$/.test(form.dataset.questions);
+        if (settled()) {
+            return resolve();
+        }
+        const timer = setTimeout(() => reject(new Error('questions still updating')), 10000);
+        new MutationObserver((_, observer) => {
+            if (settled()) {
+                observer.disconnect();
+                clearTimeout(timer);
+                resolve();
+            }
+        }).observe(form, {attributes: true, attributeFilter: ['data-questions']});
+    })""")
+
+
+def on_screen(page: Page | Locator) -> list[str]:
+    """The questions on screen, top to bottom."""
+    ids: list[str] = page.locator("[data-question]").evaluate_all(
+        "blocks => blocks.filter(block => !block.hidden).map(block => block.dataset.question)")
+    return ids
+
+
+def waiting_for_an_answer(page: Page | Locator) -> list[str]:
+    ids: list[str] = page.locator("[data-question]").evaluate_all("""blocks => blocks
+        .filter(block => !block.hidden && ![...block.querySelectorAll('input')]
+            .some(input => input.type === 'number' ? input.value !== '' : input.checked))
+        .map(block => block.dataset.question)""")
+    return ids
+
+
+def answer_as_asked(page: Page | Locator, athlete: dict[str, Any]) -> list[str]:
+    """Answer as an athlete does: the first question on screen that has no answer, until none is left."""
+    asked: list[str] = []
+    for _ in range(40):
+        questions_settled(page)
+        waiting = waiting_for_an_answer(page)
+        if not waiting:
+            return asked
+        fill_in(page, {waiting[0]: athlete[waiting[0]]})
+        asked.append(waiting[0])
+    raise AssertionError(f"the form kept asking after {asked}")
+
+
+def show_all(page: Page | Locator) -> None:
+    page.get_by_label("Show all questions").check()
+    questions_settled(page)
+
+
+def api_post(page: Page, url: str, body: dict[str, Any]) -> dict[str, Any]:
+    response = page.request.post(url, data=json.dumps(body), headers={"Content-Type": "application/json"})
+    assert response.ok, response.text()
+    reply: dict[str, Any] = response.json()
+    return reply
+
+
+def wait_until(page: Page, condition: Callable[[], bool]) -> None:
+    """Poll a condition on Playwright's side (routes and frames) while the page runs."""
+    for _ in range(500):
+        if condition():
+            return
+        page.wait_for_timeout(20)
+    raise AssertionError("timed out waiting")
+
+
 def fill_in(page: Page | Locator, answers: dict[str, Any]) -> None:
     """Fill answers the way a user does: tick boxes and radios, type numbers."""
     for name, value in answers.items():
         if isinstance(value, list):
+            if not value:
+                page.locator(f'input[data-none-of="{name}"]').check()
             for item in value:
                 page.locator(f'input[name="{name}"][value="{item}"]').check()
         elif isinstance(value, bool):
@@ -157,6 +261,17 @@ def fill_in(page: Page | Locator, answers: dict[str, Any]) -> None:
             page.locator(f'input[name="{name}"]').fill(str(value))
         else:
             page.locator(f'input[name="{name}"][value="{value}"]').check()
+
+
+def expect_answers(page: Page | Locator, answers: dict[str, Any]) -> None:
+    for name, value in answers.items():
+        if isinstance(value, int) and not isinstance(value, bool):
+            expect(page.locator(f'input[name="{name}"]')).to_have_value(str(value))
+        elif value == []:
+            expect(page.locator(f'input[data-none-of="{name}"]')).to_be_checked()
+        else:
+            for item in value if isinstance(value, list) else [value]:
+                expect(page.locator(f'input[name="{name}"][value="{str(item).lower()}"]')).to_be_checked()
 
 
 def without(answers: dict[str, Any], *names: str) -> dict[str, Any]:
@@ -192,6 +307,7 @@ def serious_violations(page: Page) -> list[str]:
 def test_every_question_of_the_questionnaire_is_rendered(form_page: Page, sites: Sites,
                                                         console_errors: list[str]) -> None:
     questionnaire = form_page.request.get(f"{sites.app}/v1/questionnaire").json()
+    show_all(form_page)
     for item in questionnaire["questions"]:
         block = question(form_page, item["id"])
         expect(block).to_have_count(1)
@@ -203,7 +319,10 @@ def test_every_question_of_the_questionnaire_is_rendered(form_page: Page, sites:
         controls = block.locator(f'input[name="{item["id"]}"]')
         if item["type"] == "multi_choice":
             expect(controls).to_have_count(len(item["options"]))
-            expect(block.locator('input[type="checkbox"]')).to_have_count(len(item["options"]))
+            # An optional list can be answered with "none" outright; empty boxes mean "not answered yet".
+            none = 0 if item["required"] else 1
+            expect(block.locator('input[type="checkbox"]')).to_have_count(len(item["options"]) + none)
+            expect(block.get_by_label("None of these", exact=True)).to_have_count(none)
         elif item["type"] == "single_choice":
             expect(block.locator('input[type="radio"]')).to_have_count(len(item["options"]))
         elif item["type"] == "boolean":
@@ -217,15 +336,51 @@ def test_every_question_of_the_questionnaire_is_rendered(form_page: Page, sites:
     assert console_errors == []
 
 
-def test_a_conditional_question_appears_only_when_it_applies(form_page: Page, answers: dict[str, Any]) -> None:
+def test_none_of_these_and_the_other_boxes_exclude_each_other(form_page: Page) -> None:
+    pain = question(form_page, "pain_areas")
+    pain.get_by_label("Hip", exact=True).check()
+    pain.get_by_label("Knee", exact=True).check()
+    pain.get_by_label("None of these").check()
+    expect(pain.locator("input:checked")).to_have_count(1)
+    pain.get_by_label("Groin").check()
+    expect(pain.get_by_label("None of these")).not_to_be_checked()
+    expect(pain.locator("input:checked")).to_have_count(1)
+
+
+def test_the_form_starts_with_the_most_decisive_questions(form_page: Page, sites: Sites) -> None:
+    start = api_post(form_page, f"{sites.app}/v1/screenings/preview", {})
+    questionnaire = form_page.request.get(f"{sites.app}/v1/questionnaire").json()["questions"]
+    conditional = {item["id"] for item in questionnaire if item["show_if"]}
+    questions_settled(form_page)
+    assert on_screen(form_page) == [id for id in start["next_questions"] if id not in conditional]
+    assert on_screen(form_page)[0] == "hip_pinch"  # a contraindication, asked first
+    for item in questionnaire:
+        if item["id"] not in start["next_questions"]:
+            expect(question(form_page, item["id"])).to_be_hidden()  # cannot change the decision: not asked
+
+    # The athlete may still answer everything, and go back.
+    show_all(form_page)
+    assert on_screen(form_page) == [id for id in on_screen(form_page) if id not in conditional]
+    assert len(on_screen(form_page)) == len(questionnaire) - len(conditional)
+    expect(progress(form_page)).to_have_text("All questions are shown.")
+    form_page.get_by_label("Show all questions").uncheck()
+    questions_settled(form_page)
+    assert on_screen(form_page) == [id for id in start["next_questions"] if id not in conditional]
+
+
+def test_a_conditional_question_appears_only_when_it_applies(form_page: Page, athlete: dict[str, Any]) -> None:
     sumo_days = question(form_page, "sumo_days_per_week")
     expect(sumo_days).to_be_hidden()
     for stance, shown in [("sumo", True), ("conventional", False), ("mixed", True), ("none", False)]:
         fill_in(form_page, {"lifting_style": stance})
+        questions_settled(form_page)
         expect(sumo_days).to_be_visible() if shown else expect(sumo_days).to_be_hidden()
 
     fill_in(form_page, {"lifting_style": "sumo", "sumo_days_per_week": 3})
-    fill_in(form_page, {**without(answers, "sumo_days_per_week"), "lifting_style": "conventional"})
+    fill_in(form_page, {"lifting_style": "conventional"})
+    show_all(form_page)
+    fill_in(form_page, without(athlete, "lifting_style", "sumo_days_per_week"))
+    expect(sumo_days).to_be_hidden()
     with form_page.expect_request("**/v1/screenings") as sent:
         submit(form_page)
     body = sent.value.post_data_json
@@ -236,15 +391,19 @@ def test_a_conditional_question_appears_only_when_it_applies(form_page: Page, an
 
 @pytest.mark.parametrize(("viewport", "name"), [(PHONE, "375"), (DESKTOP, "desktop")])
 def test_filling_and_submitting_shows_the_result_in_words(new_page: Callable[..., Page], sites: Sites,
-                                                          answers: dict[str, Any], viewport: dict[str, int],
+                                                          athlete: dict[str, Any], viewport: dict[str, int],
                                                           name: str) -> None:
     page = new_page(viewport)
     page.goto(f"{sites.app}/form")
-    fill_in(page, answers)
-    page.evaluate("window.scrollTo(0, 0)")
+    asked = answer_as_asked(page, athlete)
+    expect(progress(page)).to_contain_text(READY)
+    # The phone shows the end of the questions, the desktop their start.
+    progress(page).evaluate("node => node.scrollIntoView({block: 'center'})") if viewport is PHONE \
+        else page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, f"form-{name}.png")
     with page.expect_response("**/v1/screenings") as response_info:
         submit(page)
+    assert response_info.value.request.post_data_json == {id: athlete[id] for id in asked}
     screening = response_info.value.json()
     assert screening["decision"] == "recommended"
 
@@ -262,14 +421,25 @@ def test_filling_and_submitting_shows_the_result_in_words(new_page: Callable[...
         expect(status).to_contain_text(reason["text"])
     expect(status).not_to_contain_text("recommended_with_caution")
     expect(status.get_by_role("heading", level=2)).to_be_focused()
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+    # The questions the form did not ask are named, with the answers the result took for them.
+    questionnaire = page.request.get(f"{sites.app}/v1/questionnaire").json()["questions"]
+    skipped = [item for item in questionnaire if item["id"] not in asked and item["default"] is not None]
+    assumed = status.locator("[data-assumed]")
+    expect(assumed).to_have_count(len(skipped))
+    status.get_by_text(f"Questions we did not ask ({len(skipped)})").click()
+    expect(status.locator('[data-assumed="wall_available"]')).to_have_text(
+        "Do you have a clear wall to put your feet on? Yes")
     screenshot(status, f"result-{name}.png")
 
 
-def test_a_stop_result_is_prominent_and_refers(form_page: Page, answers: dict[str, Any]) -> None:
-    fill_in(form_page, {**answers, "structural_conditions": ["labral_tear"]})
-    with form_page.expect_response("**/v1/screenings") as response_info:
-        submit(form_page)
-    screening = response_info.value.json()
+def test_a_stop_result_is_prominent_and_refers(form_page: Page) -> None:
+    with form_page.expect_response(PREVIEW) as preview_info:
+        fill_in(form_page, {"structural_conditions": ["labral_tear"]})
+    questions_settled(form_page)
+    screening = preview_info.value.json()["screening"]
+    submit(form_page)
     assert screening["refer"] is True
     status = result(form_page)
     expect(status).to_have_attribute("data-decision", "not_recommended")
@@ -285,8 +455,9 @@ def test_a_stop_result_is_prominent_and_refers(form_page: Page, answers: dict[st
 
 
 def test_changing_an_answer_after_a_result_says_the_result_is_out_of_date(form_page: Page,
-                                                                          answers: dict[str, Any]) -> None:
-    fill_in(form_page, answers)
+                                                                          athlete: dict[str, Any]) -> None:
+    show_all(form_page)
+    fill_in(form_page, athlete)
     submit(form_page)
     expect(result(form_page)).to_have_attribute("data-decision", "recommended")
     stale = form_page.locator(".hs-stale")
@@ -300,10 +471,11 @@ def test_changing_an_answer_after_a_result_says_the_result_is_out_of_date(form_p
 
 def test_unanswered_required_questions_are_named_beside_them_before_sending(form_page: Page) -> None:
     requests: list[Request] = []
-    form_page.on("request", lambda request: request.method == "POST" and requests.append(request))
+    form_page.on("request", lambda request: request.url.endswith("/v1/screenings") and requests.append(request))
+    expect(question(form_page, "prior_soft_tissue_work")).to_be_hidden()  # not asked yet: it changes no decision
     fill_in(form_page, {"sex": "female"})
     submit(form_page)
-    for required in ("lifting_style", "prior_soft_tissue_work"):
+    for required in ("lifting_style", "prior_soft_tissue_work"):  # sending asks for every required answer
         expect(error_beside(form_page, required)).to_have_text("Please answer this question.")
         expect(question(form_page, required).locator("input").first).to_have_attribute("aria-invalid", "true")
     expect(error_beside(form_page, "sex")).to_be_hidden()
@@ -315,8 +487,9 @@ def test_unanswered_required_questions_are_named_beside_them_before_sending(form
     assert requests == []
 
 
-def test_a_422_from_the_service_is_shown_beside_its_field(form_page: Page, answers: dict[str, Any]) -> None:
-    fill_in(form_page, {**answers, "sumo_days_per_week": 9})
+def test_a_422_from_the_service_is_shown_beside_its_field(form_page: Page, athlete: dict[str, Any]) -> None:
+    fill_in(form_page, {"lifting_style": "sumo", "sumo_days_per_week": 9})
+    answer_as_asked(form_page, athlete)  # the preview leaves the bad number out and goes on
     with form_page.expect_response("**/v1/screenings") as response_info:
         submit(form_page)
     problem = response_info.value.json()
@@ -335,20 +508,16 @@ def test_a_422_from_the_service_is_shown_beside_its_field(form_page: Page, answe
     expect(error_beside(form_page, "sumo_days_per_week")).to_be_hidden()
 
 
-def test_a_network_failure_shows_a_message_and_keeps_the_answers(form_page: Page, answers: dict[str, Any]) -> None:
-    fill_in(form_page, answers)
+def test_a_network_failure_shows_a_message_and_keeps_the_answers(form_page: Page, athlete: dict[str, Any]) -> None:
+    show_all(form_page)
+    fill_in(form_page, athlete)
     form_page.route("**/v1/screenings", lambda route: route.abort("internetdisconnected"))
     submit(form_page)
     notice = form_page.locator(".hs-notice")
     expect(notice).to_contain_text("We could not reach the screening service")
     expect(notice).to_have_attribute("role", "alert")
     expect(result(form_page)).to_be_empty()
-    for name, value in answers.items():
-        if isinstance(value, int) and not isinstance(value, bool):
-            expect(form_page.locator(f'input[name="{name}"]')).to_have_value(str(value))
-        else:
-            for item in value if isinstance(value, list) else [value]:
-                expect(form_page.locator(f'input[name="{name}"][value="{str(item).lower()}"]')).to_be_checked()
+    expect_answers(form_page, athlete)
 
     form_page.unroute("**/v1/screenings")
     submit(form_page)
@@ -362,6 +531,7 @@ def test_a_server_fault_is_explained_in_plain_words(form_page: Page, answers: di
                       body='{"type": "about:blank", "title": "Internal Server Error", "status": 500, "detail": "x"}')
 
     form_page.route("**/v1/screenings", fail)
+    show_all(form_page)
     fill_in(form_page, answers)
     submit(form_page)
     expect(form_page.locator(".hs-notice")).to_contain_text("Something went wrong on our side")
@@ -375,7 +545,8 @@ def test_a_failed_questionnaire_load_can_be_retried(new_page: Callable[..., Page
         "The questions could not be loaded. Check your internet connection and try again.")
     page.unroute("**/v1/questionnaire")
     page.get_by_role("button", name="Try again").click()
-    expect(question(page, "sex")).to_be_visible()
+    expect(question(page, "hip_pinch")).to_be_visible()
+    expect(form_of(page)).to_have_attribute("data-questions", "current")
 
 
 def test_errors_for_fields_not_on_screen_are_listed_in_the_summary(form_page: Page, answers: dict[str, Any]) -> None:
@@ -383,10 +554,156 @@ def test_errors_for_fields_not_on_screen_are_listed_in_the_summary(form_page: Pa
                "errors": {"sumo_days_per_week": ["Must be given."], "_body": ["Expected a JSON object."]}}
     form_page.route("**/v1/screenings", lambda route: route.fulfill(
         status=422, content_type="application/problem+json", body=json.dumps(problem)))
+    show_all(form_page)
     fill_in(form_page, {**without(answers, "sumo_days_per_week"), "lifting_style": "none"})
     submit(form_page)
     expect(form_page.locator(".hs-summary li")).to_have_text([
         "On how many days a week do you pull sumo? Must be given.", "Expected a JSON object."])
+
+
+# ---- Asking only what matters
+
+
+def test_a_contraindication_ends_the_questionnaire_at_once(form_page: Page, sites: Sites,
+                                                          athlete: dict[str, Any]) -> None:
+    questionnaire = form_page.request.get(f"{sites.app}/v1/questionnaire").json()["questions"]
+    sent: list[Request] = []
+    form_page.on("request", lambda request: request.url.endswith("/v1/screenings") and sent.append(request))
+    asked_at_first = len(on_screen(form_page))
+    with form_page.expect_response(PREVIEW) as preview_info:
+        fill_in(form_page, {"hip_pinch": True})
+    questions_settled(form_page)
+    assert on_screen(form_page) == ["hip_pinch"]  # one question instead of all of them
+    assert asked_at_first > 1 and len(questionnaire) > 1
+    expect(progress(form_page)).to_contain_text(READY)
+    expect(progress(form_page)).to_have_attribute("role", "status")
+
+    submit(form_page)
+    status = result(form_page)
+    expect(status).to_have_attribute("data-decision", "not_recommended")
+    preview = preview_info.value.json()
+    screening = preview["screening"]
+    # The result is what /v1/screenings gives for these answers, whatever the unasked required ones say.
+    required = {item["id"]: athlete[item["id"]] for item in questionnaire if item["required"]}
+    full = api_post(form_page, f"{sites.app}/v1/screenings", {"hip_pinch": True, **required})
+    assert {**full, "id": screening["id"]} == screening
+    expect(status.get_by_role("heading", level=2)).to_have_text("Your result: Not recommended")
+    expect(status.locator(".hs-stop li")).to_have_text(
+        [next(p["text"] for p in full["preparation"] if p["code"] == "see_professional")]
+        + [c["text"] for c in full["cautions"] if c["severity"] == "stop"])
+    for reason in full["rationale"]:
+        expect(status).to_contain_text(reason["text"])
+    expect(status).to_contain_text(screening["id"])
+    assumed = {id for id, value in preview["assumed_defaults"].items() if value is not None}
+    assert set(status.locator("[data-assumed]").evaluate_all("items => items.map(i => i.dataset.assumed)")) == assumed
+    assert sent == []  # nothing more to ask the service
+
+
+def test_a_normal_flow_asks_only_what_the_preview_asks(form_page: Page, sites: Sites,
+                                                       athlete: dict[str, Any]) -> None:
+    start = api_post(form_page, f"{sites.app}/v1/screenings/preview", {})
+    previews: list[Response] = []
+    form_page.on("response", lambda response: response.url.endswith("/v1/screenings/preview")
+                 and previews.append(response))
+    progress(form_page).evaluate("""node => {
+        node.said = [];
+        new MutationObserver(() => node.textContent && node.said.push(node.textContent))
+            .observe(node, {childList: true, characterData: true, subtree: true});
+    }""")
+    asked = answer_as_asked(form_page, athlete)
+    expect(form_of(form_page)).to_have_attribute("data-questions", "current")  # the preview answered throughout
+    wanted = set(start["next_questions"])
+    for response in previews:
+        wanted.update(response.json()["next_questions"], response.json()["screening_needs"])
+    questionnaire = form_page.request.get(f"{sites.app}/v1/questionnaire").json()["questions"]
+    assert set(asked) <= wanted
+    assert len(asked) < len(questionnaire)
+    assert on_screen(form_page) == asked  # nothing else on screen
+    last = previews[-1].json()
+    assert last["settled"] and last["screening_needs"] == []
+    # Said politely, and only when there is news: never once per answer.
+    assert progress(form_page).evaluate("node => node.said") == [
+        "3 questions are no longer needed.",
+        "Your result is nearly ready: please answer the open questions marked Required.",
+        "You have answered enough for a result. Press \u201cSee my result\u201d to see it.",
+    ]
+    assert len(asked) == 8
+
+    with form_page.expect_response("**/v1/screenings") as response_info:
+        submit(form_page)
+    assert response_info.value.request.post_data_json == {id: athlete[id] for id in asked}
+    screening = response_info.value.json()
+    assert {**screening, "id": last["screening"]["id"]} == last["screening"]
+    expect(result(form_page)).to_have_attribute("data-decision", last["decision"])
+
+
+def hold_previews(page: Page) -> list[Route]:
+    """Keep the preview's answers until the test lets each one through."""
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    page.route(PREVIEW, hold)
+    return held
+
+
+def test_a_late_answer_from_the_service_never_undoes_a_newer_one(form_page: Page) -> None:
+    held = hold_previews(form_page)
+    fill_in(form_page, {"hip_pinch": True})
+    wait_until(form_page, lambda: len(held) == 1)
+    fill_in(form_page, {"hip_pinch": False})
+    wait_until(form_page, lambda: len(held) == 2)
+    held[1].continue_()
+    questions_settled(form_page)
+    newer = on_screen(form_page)
+    assert "structural_conditions" in newer and "pain_severity" in newer
+    with form_page.expect_response(PREVIEW) as late:
+        held[0].continue_()  # "settled: not recommended", for an answer since changed
+    assert late.value.json()["settled"] is True
+    form_page.evaluate("() => new Promise(resolve => setTimeout(resolve, 100))")
+    assert on_screen(form_page) == newer
+    expect(progress(form_page)).not_to_contain_text(READY)
+
+
+def test_if_the_preview_fails_every_question_is_shown_and_nothing_is_lost(form_page: Page,
+                                                                         athlete: dict[str, Any]) -> None:
+    before = {"hip_pinch": False, "structural_conditions": []}
+    for name, value in before.items():
+        fill_in(form_page, {name: value})
+        questions_settled(form_page)
+    form_page.route(PREVIEW, lambda route: route.abort("internetdisconnected"))
+    fill_in(form_page, {"hip_ir": "limited"})
+    expect(form_of(form_page)).to_have_attribute("data-questions", "all")
+    expect(progress(form_page)).to_have_text(PREVIEW_FAILED)
+    expect(form_page.get_by_label("Show all questions")).to_be_checked()
+    for name in ("squats", "prior_soft_tissue_work", "wall_available", "pain_areas", "sex"):
+        expect(question(form_page, name)).to_be_visible()
+    expect_answers(form_page, {**before, "hip_ir": "limited"})
+
+    # The plain form from here on: sent to /v1/screenings, a 422 beside its field.
+    fill_in(form_page, {**without(athlete, *before, "hip_ir"), "sumo_days_per_week": 9})
+    with form_page.expect_response("**/v1/screenings") as response_info:
+        submit(form_page)
+    assert response_info.value.status == 422
+    expect(error_beside(form_page, "sumo_days_per_week")).to_contain_text("7")
+    fill_in(form_page, {"sumo_days_per_week": athlete["sumo_days_per_week"]})
+    with form_page.expect_request("**/v1/screenings") as sent:
+        submit(form_page)
+    assert sent.value.post_data_json == athlete
+    expect(result(form_page)).to_have_attribute("data-decision", "recommended")
+
+
+def test_a_busy_service_gives_the_whole_form_from_the_start(new_page: Callable[..., Page], sites: Sites) -> None:
+    page = new_page()
+    page.route(PREVIEW, lambda route: route.fulfill(
+        status=429, headers={"Retry-After": "30"}, content_type="application/problem+json",
+        body='{"type": "about:blank", "title": "Too Many Requests", "status": 429, "detail": "slow down"}'))
+    page.goto(f"{sites.app}/form")
+    expect(form_of(page)).to_have_attribute("data-questions", "all")
+    expect(progress(page)).to_have_text(PREVIEW_FAILED)
+    questionnaire = page.request.get(f"{sites.app}/v1/questionnaire").json()["questions"]
+    assert on_screen(page) == [item["id"] for item in questionnaire if not item["show_if"]]  # in their own order
 
 
 def press_tab_until(page: Page, selector: str, limit: int = 60) -> None:
@@ -410,22 +727,35 @@ def focus_outline(page: Page) -> str:
 
 
 def test_keyboard_only_use(form_page: Page) -> None:
-    press_tab_until(form_page, 'input[name="sex"]')
-    form_page.keyboard.press("ArrowDown")  # radios: arrows move and select
-    expect(form_page.locator('input[name="sex"][value="male"]')).to_be_checked()
+    press_tab_until(form_page, 'input[name="hip_pinch"]')
+    form_page.keyboard.press("ArrowRight")  # radios: arrows move and select
+    expect(form_page.locator('input[name="hip_pinch"][value="false"]')).to_be_checked()
     assert focus_outline(form_page) == "solid 3px"
-    press_tab_until(form_page, 'input[name="sports"][value="strength"]')
+    questions_settled(form_page)
+    press_tab_until(form_page, 'input[data-none-of="structural_conditions"]')
     form_page.keyboard.press("Space")
+    questions_settled(form_page)
+    press_tab_until(form_page, 'input[name="pain_severity"]')
+    form_page.keyboard.type("0")
+    questions_settled(form_page)
+    press_tab_until(form_page, 'input[name="hip_ir"]')
+    form_page.keyboard.press("Space")
+    expect(form_page.locator('input[name="hip_ir"][value="limited"]')).to_be_checked()
+    questions_settled(form_page)
+    press_tab_until(form_page, 'input[data-none-of="pain_areas"]')
+    form_page.keyboard.press("Space")
+    questions_settled(form_page)  # settled: now the required questions the result depends on
+    press_tab_until(form_page, 'input[name="sex"]')
+    form_page.keyboard.press("ArrowDown")
+    expect(form_page.locator('input[name="sex"][value="male"]')).to_be_checked()
     press_tab_until(form_page, 'input[name="lifting_style"]')
     form_page.keyboard.press("Space")
     expect(form_page.locator('input[name="lifting_style"][value="sumo"]')).to_be_checked()
-    press_tab_until(form_page, 'input[name="sumo_days_per_week"]')
-    form_page.keyboard.type("5")
     press_tab_until(form_page, 'input[name="prior_soft_tissue_work"]')
     form_page.keyboard.press("ArrowRight")
     expect(form_page.locator('input[name="prior_soft_tissue_work"][value="false"]')).to_be_checked()
-    press_tab_until(form_page, 'input[name="hip_ir"]')
-    form_page.keyboard.press("Space")
+    questions_settled(form_page)
+    expect(progress(form_page)).to_contain_text(READY)
     press_tab_until(form_page, "button.hs-submit")
     assert focus_outline(form_page) == "solid 3px"
     form_page.keyboard.press("Enter")
@@ -433,41 +763,72 @@ def test_keyboard_only_use(form_page: Page) -> None:
     expect(result(form_page).get_by_role("heading", level=2)).to_be_focused()
 
 
+def test_focus_stays_where_it_is_when_questions_go(form_page: Page) -> None:
+    held = hold_previews(form_page)
+    press_tab_until(form_page, 'input[name="hip_pinch"]')
+    form_page.keyboard.press("Space")  # "Yes": a contraindication
+    wait_until(form_page, lambda: len(held) == 1)
+    form_page.keyboard.press("Tab")  # on to the next question before the service has answered
+    labral_tear = form_page.locator('input[name="structural_conditions"][value="labral_tear"]')
+    expect(labral_tear).to_be_focused()
+    held[0].continue_()
+    questions_settled(form_page)
+    expect(progress(form_page)).to_contain_text(READY)
+    expect(question(form_page, "pain_severity")).to_be_hidden()
+    expect(labral_tear).to_be_focused()  # the question holding focus stays while it has it
+    expect(question(form_page, "structural_conditions")).to_be_visible()
+    form_page.keyboard.press("Shift+Tab")
+    expect(form_page.locator('input[name="hip_pinch"][value="true"]')).to_be_focused()
+    expect(question(form_page, "structural_conditions")).to_be_hidden()  # gone once focus has left it
+    assert on_screen(form_page) == ["hip_pinch"]
+    form_page.keyboard.press("Tab")
+    expect(form_page.get_by_role("button", name="See my result")).to_be_focused()
+
+
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375", "desktop"])
 def test_axe_finds_no_serious_or_critical_violations(new_page: Callable[..., Page], sites: Sites,
-                                                     viewport: dict[str, int], answers: dict[str, Any]) -> None:
+                                                     viewport: dict[str, int], athlete: dict[str, Any]) -> None:
     page = new_page(viewport)
     page.goto(f"{sites.app}/form")
     expect(page.locator("form.hs-form")).to_be_visible()
     fill_in(page, {"lifting_style": "sumo"})
+    questions_settled(page)
     assert serious_violations(page) == []
     submit(page)
     expect(page.locator(".hs-summary")).to_be_visible()
     assert serious_violations(page) == []
-    fill_in(page, {**answers, "pain_areas": ["low_back"], "pain_severity": 4, "wall_available": False})
+    answer_as_asked(page, {**athlete, "pain_areas": ["low_back"], "pain_severity": 4})
     submit(page)
     expect(result(page)).to_have_attribute("data-decision", "recommended_with_caution")
+    result(page).locator("details summary").click()
     assert serious_violations(page) == []
 
 
-def test_it_fits_a_375px_screen(new_page: Callable[..., Page], sites: Sites, answers: dict[str, Any]) -> None:
+def test_it_fits_a_375px_screen(new_page: Callable[..., Page], sites: Sites, athlete: dict[str, Any]) -> None:
     page = new_page(PHONE)
     page.goto(f"{sites.app}/form")
-    fill_in(page, answers)
+    show_all(page)  # every option row on screen
+    fill_in(page, athlete)
     submit(page)
     expect(result(page)).to_have_attribute("data-decision", "recommended")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    heights = page.locator(".hs-option").evaluate_all("rows => rows.map(row => row.getBoundingClientRect().height)")
-    assert min(heights) >= 44  # comfortable touch targets
+    heights = page.locator(".hs-option, .hs-mode-label").evaluate_all(
+        "rows => rows.map(row => row.getBoundingClientRect().height)")
+    assert len(heights) > 30 and min(heights) >= 44  # comfortable touch targets
     width = page.get_by_role("button", name="See my result").bounding_box()
     assert width is not None and width["width"] >= PHONE["width"] * 0.8
 
 
 def test_the_page_keeps_to_its_content_security_policy(form_page: Page, sites: Sites,
-                                                       console_errors: list[str], answers: dict[str, Any]) -> None:
+                                                       console_errors: list[str], athlete: dict[str, Any]) -> None:
     response = form_page.request.get(f"{sites.app}/form")
     assert "default-src 'none'" in response.headers["content-security-policy"]
-    fill_in(form_page, answers)
+    with form_page.expect_response(PREVIEW):
+        fill_in(form_page, {"hip_pinch": False})
+    questions_settled(form_page)
+    expect(form_of(form_page)).to_have_attribute("data-questions", "current")  # the preview got through
+    show_all(form_page)
+    fill_in(form_page, athlete)
     submit(form_page)
     expect(result(form_page)).to_have_attribute("data-decision", "recommended")
     assert console_errors == []  # a blocked script, style or request would be logged here
@@ -487,6 +848,8 @@ def test_a_question_added_to_the_rules_appears_without_a_code_change(new_page: C
     with serve(app) as url:
         page = new_page()
         page.goto(f"{url}/form")
+        expect(form_of(page)).to_have_attribute("data-questions", "current")  # the preview knows it too
+        show_all(page)
         new_question = question(page, "squat_depth")
         expect(new_question).to_be_hidden()
         fill_in(page, {**answers})
@@ -511,7 +874,7 @@ def host_page(sites: Sites, body: str) -> str:
 
 
 def test_the_embed_snippet_renders_the_form_on_another_site(new_page: Callable[..., Page], sites: Sites,
-                                                             host_site: HostSite, answers: dict[str, Any]) -> None:
+                                                             host_site: HostSite, athlete: dict[str, Any]) -> None:
     host_site.pages["/join"] = host_page(sites, f"""
         <h2 id="host-heading">Before your first session</h2>
         <button id="host-button" style="display:inline-block">Host button</button>
@@ -537,7 +900,11 @@ def test_the_embed_snippet_renders_the_form_on_another_site(new_page: Callable[.
         != "rgb(11, 92, 173)"
 
     # Each form talks to the service it came from, across origins (a CORS preflight included).
-    fill_in(second, answers)
+    with page.expect_response(f"{sites.app}/v1/screenings/preview") as preview_info:
+        fill_in(second, {"hip_pinch": False})
+    assert preview_info.value.headers["access-control-allow-origin"] == sites.host
+    answer_as_asked(second, athlete)
+    expect(form_of(second)).to_have_attribute("data-questions", "current")
     with page.expect_response(f"{sites.app}/v1/screenings") as response_info:
         submit(second)
     assert response_info.value.headers["access-control-allow-origin"] == sites.host
@@ -570,16 +937,18 @@ def test_cross_origin_fetch_to_the_api(new_page: Callable[..., Page], sites: Sit
 
 
 def test_the_iframe_option(new_page: Callable[..., Page], sites: Sites, host_site: HostSite,
-                           answers: dict[str, Any]) -> None:
+                           athlete: dict[str, Any]) -> None:
     host_site.pages["/frame"] = host_page(
         sites, f'<iframe src="{sites.app}/form" title="Hip mobility check" width="100%" height="700"></iframe>')
     page = new_page()
     page.goto(f"{sites.host}/frame")
     assert [frame.url for frame in page.frames[1:]] == [f"{sites.app}/form"]
     frame = page.frame_locator("iframe")
-    fill_in(frame.locator("body"), answers)
+    fill_in(frame.locator("body"), {"hip_pinch": True})
+    questions_settled(frame.locator("body"))
     submit(frame.locator("body"))
-    expect(result(frame.locator("body"))).to_have_attribute("data-decision", "recommended")
+    expect(result(frame.locator("body"))).to_have_attribute("data-decision", "not_recommended")
 
     page.goto(f"{sites.stranger}/frame")  # an origin CORS_ORIGINS does not list may not frame /form
-    assert [frame.url for frame in page.frames[1:]] == ["chrome-error://chromewebdata/"]  # refused to load
+    # Refused to load; the frame's URL can lag behind the page's load event.
+    wait_until(page, lambda: [frame.url for frame in page.frames[1:]] == ["chrome-error://chromewebdata/"])

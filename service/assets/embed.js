@@ -5,6 +5,12 @@
  * renders the form into every such element, inside a shadow root so that styles neither
  * leak in nor out. The questions come from BASE/v1/questionnaire, answers go to
  * BASE/v1/screenings; BASE is where this script was loaded from.
+ *
+ * The form asks only what matters: after each answer it sends the answers so far to
+ * BASE/v1/screenings/preview and shows the questions answered plus those the preview says
+ * can still change the decision. Once the decision is settled it asks only the required
+ * questions the result still depends on, then offers the result. If the preview cannot be
+ * had, or the athlete asks for it, every question is shown, as a plain form.
  */
 (function () {
   "use strict";
@@ -19,6 +25,12 @@
   function serviceUrl(path) {
     return new URL(path, script.src).href;
   }
+
+  // How long the form waits after a change before asking which questions still matter: a
+  // click is a finished answer, typing needs a pause, and either way a burst (arrow keys
+  // running through radios) asks once.
+  var CLICK_DELAY_MS = 100;
+  var TYPING_DELAY_MS = 350;
 
   // ---- Words for the codes the service returns (unknown codes fall back to their name).
 
@@ -50,6 +62,28 @@
     intro: "Answer the questions below to find out whether the lying knee-to-knee hip mobilization " +
       "(lying on your back and gently rocking your knees in and out) suits you.",
     requiredNote: "Questions marked Required need an answer. You can leave the others blank.",
+    showAll: "Show all questions",
+    showAllHelp: "Otherwise we ask only the questions that can still change your result, " +
+      "so questions appear and disappear as you answer.",
+    none: "None of these",
+    ready: "You have answered enough for a result. Press \u201cSee my result\u201d to see it.",
+    // No count: answering one of them must not repeat the message.
+    nearly: "Your result is nearly ready: please answer the open questions marked Required.",
+    changed: function (added, removed) {
+      var parts = [];
+      if (added) {
+        parts.push(added === 1 ? "1 question was added" : added + " questions were added");
+      }
+      if (removed) {
+        parts.push(removed === 1 ? "1 question is no longer needed" : removed + " questions are no longer needed");
+      }
+      return parts.length ? parts.join(" and ") + "." : "";
+    },
+    allShown: "All questions are shown.",
+    previewFailed: "All questions are shown, because we could not check which ones matter. Your answers are kept.",
+    assumedTitle: function (n) { return "Questions we did not ask (" + n + ")"; },
+    assumedNote: "They could not change the decision, so this result takes the usual answer for each. " +
+      "If one is different for you, tick \u201cShow all questions\u201d, answer it and see your result again.",
     required: "Required",
     yes: "Yes",
     no: "No",
@@ -159,6 +193,12 @@
       question.options.forEach(function (option) {
         options.append(optionControl(question, type, option.value, option.label));
       });
+      if (question.type === "multi_choice" && !question.required) {
+        // Empty boxes mean "not answered yet"; this one says "none" (an empty list) outright.
+        options.append(el("label", { class: "hs-option" },
+          el("input", { type: "checkbox", class: "hs-none", "data-none-of": question.id }),
+          el("span", { text: TEXT.none })));
+      }
     }
     return el("fieldset", {
       class: "hs-question", id: "hs-q-" + question.id, "data-question": question.id,
@@ -183,6 +223,10 @@
     var checked = Array.prototype.filter.call(
       form.querySelectorAll('input[name="' + question.id + '"]'), function (box) { return box.checked; });
     if (question.type === "multi_choice") {
+      var none = form.querySelector('input[data-none-of="' + question.id + '"]');
+      if (none && none.checked) {
+        return { value: [] };
+      }
       return checked.length ? { value: checked.map(function (box) { return box.value; }) } : null;
     }
     if (!checked.length) {
@@ -202,13 +246,69 @@
     return answers;
   }
 
-  // ---- Which questions are shown: decided here and nowhere else.
-  // Today: each question's show_if against the answers so far (a question depending on a
-  // hidden one stays hidden). To ask only what matters, this can return the ids of
-  // POST /v1/screenings/preview's next_questions plus the questions already answered;
-  // refresh() accepts a Promise of the ids as well as the ids themselves.
+  // "None of these" and the other boxes of a question exclude each other.
+  function keepNoneExclusive(form, box) {
+    var id = box.getAttribute("data-none-of");
+    if (id && box.checked) {
+      form.querySelectorAll('input[name="' + id + '"]').forEach(function (other) { other.checked = false; });
+    } else if (box.type === "checkbox" && box.checked) {
+      var none = form.querySelector('input[data-none-of="' + box.name + '"]');
+      if (none) {
+        none.checked = false;
+      }
+    }
+  }
 
-  function decideVisible(questions, answers) {
+  // ---- Talking to the service.
+
+  function postJson(path, body) {
+    return fetch(serviceUrl(path), {
+      method: "POST",
+      mode: "cors",
+      credentials: "omit",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      return response.json().catch(function () { return null; }).then(function (json) {
+        return { response: response, body: json };
+      });
+    });
+  }
+
+  // The preview of some answers, with `key` naming the answers it judged. Answers the service
+  // rejects are left out (the same 422 shows beside them when the form is sent); anything
+  // else that is not a preview rejects, and the form falls back to showing every question.
+  function askPreview(answers) {
+    return postJson("v1/screenings/preview", answers).then(function (reply) {
+      var body = reply.body;
+      if (reply.response.ok && body && Array.isArray(body.next_questions) && Array.isArray(body.screening_needs)) {
+        return { key: JSON.stringify(answers), body: body };
+      }
+      var rejected = reply.response.status === 422 && body && body.errors ? Object.keys(body.errors) : [];
+      if (rejected.length && rejected.every(function (id) { return id in answers; })) {
+        var valid = Object.keys(answers).filter(function (id) { return rejected.indexOf(id) === -1; });
+        return askPreview(only(answers, new Set(valid))); // ends: each round drops a field
+      }
+      throw new Error("preview: HTTP " + reply.response.status);
+    });
+  }
+
+  // Every form on a page starts from the same preview of no answers.
+  var start = null;
+
+  function loadStart() {
+    if (!start) {
+      start = askPreview({});
+      start.catch(function () { start = null; });
+    }
+    return start;
+  }
+
+  // ---- Which questions are shown: decided here and nowhere else.
+
+  // Each question's show_if against the answers so far (a question depending on a hidden one
+  // stays hidden): the questions that apply at all.
+  function applicable(questions, answers) {
     var shown = new Set();
     questions.forEach(function (question) {
       var conditions = Object.entries(question.show_if || {});
@@ -224,17 +324,143 @@
     return shown;
   }
 
-  function refresh(form) {
-    var turn = ++form.turn;
-    var answers = readAnswers(form.node, form.questions);
-    return Promise.resolve(decideVisible(form.questions, answers)).then(function (shown) {
-      if (turn !== form.turn) {
-        return; // a later change has decided already
+  function only(answers, ids) {
+    var kept = {};
+    Object.keys(answers).forEach(function (id) {
+      if (ids.has(id)) {
+        kept[id] = answers[id];
       }
-      form.shown = new Set(shown);
-      form.questions.forEach(function (question) {
-        form.blocks[question.id].hidden = !form.shown.has(question.id);
-      });
+    });
+    return kept;
+  }
+
+  // Questions with anything in them, a number the browser cannot read included.
+  function answeredIds(form) {
+    return new Set(form.questions.filter(function (question) {
+      return readAnswer(form.node, question) !== null;
+    }).map(function (question) { return question.id; }));
+  }
+
+  // Of the questions that apply: those answered, those the preview says can still change the
+  // decision, once it is settled those the result still needs, and those the athlete was
+  // asked to answer when sending.
+  function fromPreview(form, answers, preview) {
+    var body = preview.body;
+    var wanted = new Set(body.next_questions.concat(body.settled ? body.screening_needs : []));
+    var answered = answeredIds(form);
+    var shown = new Set();
+    applicable(form.questions, answers).forEach(function (id) {
+      if (answered.has(id) || wanted.has(id) || form.asked.has(id)) {
+        shown.add(id);
+      }
+    });
+    return { shown: shown, preview: preview };
+  }
+
+  // Resolves to the questions to show, and the preview they follow (null on the full form).
+  function decideVisible(form, answers) {
+    var applies = applicable(form.questions, answers);
+    if (!form.adaptive) {
+      return Promise.resolve({ shown: applies, preview: null });
+    }
+    return askPreview(only(answers, applies)).then(function (preview) {
+      return fromPreview(form, answers, preview);
+    });
+  }
+
+  // The block holding the keyboard focus stays on screen even when it is no longer needed,
+  // until focus leaves it: hiding it would throw a keyboard user back to the top.
+  function render(form) {
+    var active = form.node.getRootNode().activeElement;
+    var holding = active && form.node.contains(active) ? active.closest("[data-question]") : null;
+    var id = holding ? holding.getAttribute("data-question") : null;
+    form.lingering = id && !form.decided.has(id) ? id : null;
+    form.shown = new Set(form.decided);
+    if (form.lingering) {
+      form.shown.add(form.lingering);
+    }
+    form.questions.forEach(function (question) {
+      form.blocks[question.id].hidden = !form.shown.has(question.id);
+    });
+  }
+
+  // One polite message, changed only when there is news: the result is ready or nearly so,
+  // or questions came or went (answering one never moves or hides it).
+  function say(form, message, kind) {
+    if (form.progress.textContent !== message) {
+      form.progress.textContent = message;
+    }
+    form.progress.className = "hs-progress" + (kind && message ? " hs-progress-" + kind : "");
+  }
+
+  function announce(form, before) {
+    var body = form.preview.body;
+    if (body.settled && !body.screening_needs.length) {
+      say(form, TEXT.ready, "ready");
+    } else if (body.settled) {
+      say(form, TEXT.nearly, "ready");
+    } else {
+      var added = Array.from(form.shown).filter(function (id) { return !before.has(id); }).length;
+      var removed = Array.from(before).filter(function (id) { return !form.shown.has(id); }).length;
+      say(form, TEXT.changed(added, removed), null);
+    }
+  }
+
+  function apply(form, decision, quiet) {
+    var before = form.shown;
+    form.decided = new Set(decision.shown);
+    form.preview = decision.preview;
+    render(form);
+    if (form.adaptive && !quiet) {
+      announce(form, before);
+    }
+    form.node.setAttribute("data-questions", form.adaptive ? "current" : "all");
+  }
+
+  function fallBack(form, message) {
+    form.adaptive = false;
+    form.showAll.checked = true;
+    say(form, message, "notice");
+    return refresh(form);
+  }
+
+  // A decision counts only if no answer changed since it was asked for.
+  function refresh(form) {
+    clearTimeout(form.timer);
+    form.timer = null;
+    var turn = ++form.turn;
+    form.node.setAttribute("data-questions", form.adaptive ? "updating" : "all");
+    form.pending = decideVisible(form, readAnswers(form.node, form.questions)).then(function (decision) {
+      if (turn === form.turn) {
+        apply(form, decision, false);
+      }
+    }, function () {
+      if (turn === form.turn) {
+        return fallBack(form, TEXT.previewFailed); // the preview failed: every question, answers as they are
+      }
+    });
+    return form.pending;
+  }
+
+  function schedule(form, delay) {
+    if (!form.adaptive) {
+      refresh(form);
+      return;
+    }
+    form.turn++;
+    form.node.setAttribute("data-questions", "updating");
+    clearTimeout(form.timer);
+    form.timer = setTimeout(function () { refresh(form); }, delay);
+  }
+
+  // Resolves once the questions on screen follow the answers as they are now.
+  function upToDate(form) {
+    if (form.timer) {
+      refresh(form);
+    }
+    var turn = form.turn;
+    return form.pending.then(function () {
+      return turn === form.turn && !form.timer ? null : upToDate(form);
     });
   }
 
@@ -297,7 +523,30 @@
     return el("div", { class: "hs-part" }, el("h3", { text: title }), el("ul", null, items));
   }
 
-  function showResult(form, screening) {
+  function answerInWords(question, value) {
+    var label = function (code) {
+      var option = (question.options || []).filter(function (o) { return o.value === code; })[0];
+      return option ? option.label : words({}, code);
+    };
+    if (question.type === "boolean") {
+      return value ? TEXT.yes : TEXT.no;
+    }
+    if (Array.isArray(value)) {
+      return value.length ? value.map(label).join(", ") : TEXT.none;
+    }
+    return question.type === "integer" ? String(value) : label(value);
+  }
+
+  // The questions the form did not show that count with their default in the result.
+  function notAsked(form, answers) {
+    var applies = applicable(form.questions, answers);
+    return form.questions.filter(function (question) {
+      return applies.has(question.id) && !form.shown.has(question.id) && !(question.id in answers) &&
+        question.default !== null && question.default !== undefined;
+    });
+  }
+
+  function showResult(form, screening, skipped) {
     var decision = DECISIONS[screening.decision] || { title: words({}, screening.decision), lead: null };
     var stops = screening.cautions.filter(function (c) { return c.severity === "stop"; });
     var others = screening.cautions.filter(function (c) { return c.severity !== "stop"; });
@@ -327,6 +576,13 @@
           el("strong", { text: words(SEVERITIES, c.severity) + ": " }), c.text);
       })),
       section(TEXT.reasonsTitle, screening.rationale.map(function (r) { return item(r.text); })),
+      skipped.length ? el("details", { class: "hs-part hs-assumed" },
+        el("summary", { text: TEXT.assumedTitle(skipped.length) }),
+        el("p", { text: TEXT.assumedNote }),
+        el("ul", null, skipped.map(function (question) {
+          return el("li", { "data-assumed": question.id }, question.text + " ",
+            el("strong", { text: answerInWords(question, question.default) }));
+        }))) : null,
       el("p", { class: "hs-meta", text: TEXT.reference(screening.id, screening.rules_version) })
     ]);
     form.result.setAttribute("data-decision", screening.decision);
@@ -357,45 +613,72 @@
     return errors;
   }
 
+  // The settled screening of exactly these answers, when the full screening cannot be asked
+  // for because required questions it does not depend on are unanswered (a contraindication).
+  function previewedScreening(form, answers) {
+    var preview = form.adaptive && form.preview;
+    if (!preview || preview.key !== JSON.stringify(answers) || !preview.body.screening) {
+      return null;
+    }
+    var unanswered = form.questions.some(function (question) { return question.required && !(question.id in answers); });
+    return unanswered ? preview.body.screening : null;
+  }
+
+  // Sending before the decision is settled: the required questions not on screen yet join in.
+  function askRequired(form, answers) {
+    applicable(form.questions, answers).forEach(function (id) {
+      var question = form.questions.filter(function (q) { return q.id === id; })[0];
+      if (question.required && !(id in answers) && !form.decided.has(id)) {
+        form.asked.add(id);
+        form.decided.add(id);
+      }
+    });
+    render(form);
+  }
+
+  function send(form, answers) {
+    return postJson("v1/screenings", answers).then(function (reply) {
+      var response = reply.response;
+      var body = reply.body;
+      if (response.ok && body) {
+        showResult(form, body, notAsked(form, answers));
+      } else if (response.status === 422 && body && body.errors) {
+        showErrors(form, body.errors);
+      } else if (response.status === 429 || response.status === 503) {
+        showNotice(form, TEXT.busy(retryAfter(response)));
+      } else {
+        showNotice(form, TEXT.failed);
+      }
+    }, function () {
+      showNotice(form, TEXT.network);
+    });
+  }
+
   function submit(form) {
     if (form.sending) {
       return Promise.resolve();
     }
-    clearErrors(form);
-    var problems = checkLocally(form);
-    if (Object.keys(problems).length) {
-      showErrors(form, problems);
-      return Promise.resolve();
-    }
-    var answers = readAnswers(form.node, form.questions);
-    Object.keys(answers).forEach(function (id) {
-      if (!form.shown.has(id)) {
-        delete answers[id]; // answers to hidden questions stay in the form but are not sent
-      }
-    });
     form.sending = true;
     form.node.setAttribute("aria-busy", "true");
     form.button.textContent = TEXT.sending;
-    return fetch(serviceUrl("v1/screenings"), {
-      method: "POST",
-      mode: "cors",
-      credentials: "omit",
-      headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify(answers)
-    }).then(function (response) {
-      return response.json().catch(function () { return null; }).then(function (body) {
-        if (response.ok && body) {
-          showResult(form, body);
-        } else if (response.status === 422 && body && body.errors) {
-          showErrors(form, body.errors);
-        } else if (response.status === 429 || response.status === 503) {
-          showNotice(form, TEXT.busy(retryAfter(response)));
-        } else {
-          showNotice(form, TEXT.failed);
-        }
-      });
-    }, function () {
-      showNotice(form, TEXT.network);
+    return upToDate(form).then(function () {
+      clearErrors(form);
+      // Answers to hidden questions stay in the form but are not sent.
+      var answers = only(readAnswers(form.node, form.questions), form.decided);
+      var screening = previewedScreening(form, answers);
+      if (screening) {
+        showResult(form, screening, notAsked(form, answers));
+        return null;
+      }
+      if (form.adaptive && !(form.preview && form.preview.body.settled)) {
+        askRequired(form, answers);
+      }
+      var problems = checkLocally(form);
+      if (Object.keys(problems).length) {
+        showErrors(form, problems);
+        return null;
+      }
+      return send(form, answers);
     }).then(function () {
       form.sending = false;
       form.node.removeAttribute("aria-busy");
@@ -405,16 +688,51 @@
 
   // ---- Building one form.
 
-  function buildForm(container, questionnaire) {
+  // Most decisive first, as the first preview ranks them; a conditional question right after
+  // the questions it depends on. Blocks never move afterwards: they are only shown or hidden.
+  function arrange(questions, ranking) {
+    var rank = function (question) {
+      var at = ranking.indexOf(question.id);
+      return at === -1 ? ranking.length : at;
+    };
+    var order = questions.slice().sort(function (a, b) {
+      return rank(a) - rank(b) || questions.indexOf(a) - questions.indexOf(b);
+    });
+    questions.forEach(function (question) { // questionnaire order: controllers come first
+      var controllers = Object.keys(question.show_if || {});
+      if (!controllers.length) {
+        return;
+      }
+      order.splice(order.indexOf(question), 1);
+      var after = Math.max.apply(null, controllers.map(function (id) {
+        return order.findIndex(function (other) { return other.id === id; });
+      }));
+      order.splice(after + 1, 0, question);
+    });
+    return order;
+  }
+
+  function buildForm(container, questionnaire, start) {
     var node = el("form", { class: "hs-form", novalidate: true, "aria-label": "Hip mobility questions" });
     var form = {
       node: node,
       questions: questionnaire.questions,
       blocks: {},
+      adaptive: Boolean(start),
+      decided: new Set(),
       shown: new Set(),
+      lingering: null,
+      asked: new Set(),
+      preview: null,
       turn: 0,
+      timer: null,
+      pending: Promise.resolve(),
       sending: false,
+      showAll: el("input", {
+        type: "checkbox", id: "hs-show-all", class: "hs-show-all", "aria-describedby": "hs-show-all-help"
+      }),
       summary: el("div", { class: "hs-summary", role: "alert", tabindex: "-1", hidden: true }),
+      progress: el("p", { class: "hs-progress", role: "status" }),
       notice: el("p", { class: "hs-notice", role: "alert", hidden: true }),
       button: el("button", { class: "hs-submit", type: "submit", text: TEXT.submit }),
       stale: el("p", { class: "hs-stale", hidden: true, text: TEXT.stale }),
@@ -424,27 +742,50 @@
     node.append(form.summary);
     form.questions.forEach(function (question) {
       form.blocks[question.id] = questionBlock(question);
+    });
+    (start ? arrange(form.questions, start.body.next_questions) : form.questions).forEach(function (question) {
       node.append(form.blocks[question.id]);
     });
-    node.append(el("div", { class: "hs-actions" }, form.button, form.notice, form.stale));
-    node.addEventListener("change", function () {
-      refresh(form);
+    node.append(el("div", { class: "hs-actions" }, form.progress, form.button, form.notice, form.stale));
+    node.addEventListener("change", function (event) {
+      keepNoneExclusive(node, event.target);
+      schedule(form, CLICK_DELAY_MS);
       if (form.result.hasChildNodes()) {
         form.stale.hidden = false;
       }
     });
-    node.addEventListener("input", function () { refresh(form); });
+    node.addEventListener("input", function (event) {
+      schedule(form, event.target.type === "number" ? TYPING_DELAY_MS : CLICK_DELAY_MS);
+    });
+    node.addEventListener("focusout", function () {
+      if (form.lingering) {
+        setTimeout(function () { render(form); }, 0); // once focus has landed elsewhere
+      }
+    });
     node.addEventListener("submit", function (event) {
       event.preventDefault();
       submit(form);
     });
+    form.showAll.checked = !start;
+    form.showAll.addEventListener("change", function () {
+      form.adaptive = !form.showAll.checked;
+      say(form, form.adaptive ? "" : TEXT.allShown, null);
+      refresh(form);
+    });
     put(container, [
       el("p", { class: "hs-intro", text: TEXT.intro }),
       el("p", { class: "hs-intro hs-required-note", text: TEXT.requiredNote }),
+      el("div", { class: "hs-mode" },
+        el("label", { class: "hs-mode-label" }, form.showAll, el("span", { text: TEXT.showAll })),
+        el("p", { class: "hs-mode-help", id: "hs-show-all-help", text: TEXT.showAllHelp })),
       node, form.result,
       el("p", { class: "hs-disclaimer", text: TEXT.disclaimer })
     ]);
-    return refresh(form);
+    if (!start) {
+      return fallBack(form, TEXT.previewFailed);
+    }
+    apply(form, fromPreview(form, {}, start), true);
+    return form.pending;
   }
 
   var questionnaire = null;
@@ -475,8 +816,10 @@
   function show(container, styled) {
     var status = el("p", { class: "hs-loading", role: "status", text: TEXT.loading });
     container.replaceChildren(status);
-    return Promise.all([loadQuestionnaire(), styled]).then(function (results) {
-      return buildForm(container, results[0]);
+    // The first preview travels with the questionnaire; without it the form shows every question.
+    var first = loadStart().catch(function () { return null; });
+    return Promise.all([loadQuestionnaire(), styled, first]).then(function (results) {
+      return buildForm(container, results[0], results[2]);
     }, function () {
       var retry = el("button", { class: "hs-submit", type: "button", text: TEXT.retry });
       retry.addEventListener("click", function () { show(container, styled); });
