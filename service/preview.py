@@ -34,7 +34,7 @@ from typing import Any
 from . import answer_space
 from .conditions import AnyOf, Atom, Condition
 from .errors import EngineError
-from .rulebook import DECISION_GROUP, DECISIONS, Question, Rule, Rulebook, RulebookError
+from .rulebook import DECISION_GROUP, DECISIONS, RECOMMENDING, Question, Rule, Rulebook, RulebookError
 from .screening import Screener
 
 State = tuple[int | None, ...]
@@ -100,11 +100,14 @@ class Previewer:
         analysis = self.analyse(self.state(given))
         screening: dict[str, Any] | None = None
         needs: list[str] = []
+        details: list[str] = []
         assumed: dict[str, Any] = {}
         if analysis.decision is not None:
             # A copy: the defaults are the rulebook's own lists, and the body leaves our hands.
             assumed = copy.deepcopy({q.id: q.default for q in self._questions if not q.required and q.id not in given})
             screening, needs = self._screening({**assumed, **given}, analysis.decision)
+            if screening is not None and analysis.decision in RECOMMENDING:
+                details = self._detail_questions(given, assumed, screening)
         return {
             "settled": analysis.decision is not None,
             "decision": analysis.decision,
@@ -112,6 +115,7 @@ class Previewer:
             "next_questions": list(analysis.next_questions),
             "screening": screening,
             "screening_needs": needs,
+            "detail_questions": details,
             "assumed_defaults": assumed if screening else {},
             "rules_version": self._screener.rulebook.rules_version,
         }
@@ -226,6 +230,32 @@ class Previewer:
             if _varies_with(position, variants, bodies)
         ]
         return (None, needs) if needs else (screening, [])
+
+
+    def _detail_questions(self, given: Mapping[str, Any], assumed: Mapping[str, Any],
+                          screening: Mapping[str, Any]) -> list[str]:
+        """Unanswered optional questions, shown for these answers, whose answer changes the screening.
+
+        The decision is settled, so none of them changes it; they change how the drill is done
+        (variant, timing, cautions, preparation). Each answer class of each question is tried
+        through the engine with every other answer as in `screening`.
+        """
+        answers = {**assumed, **given}
+        baseline = {key: value for key, value in screening.items() if key != "id"}
+        details = []
+        for question in self._questions:
+            if question.id not in assumed or not _shown(question, answers):
+                continue
+            for value in self._screening_space.field(question.id).representatives:
+                body = self._screener.decide({**answers, question.id: value}).to_json(self._screener.rulebook)
+                if body != baseline:
+                    details.append(question.id)
+                    break
+        return details
+
+
+def _shown(question: Question, answers: Mapping[str, Any]) -> bool:
+    return all(answers.get(controller) in values for controller, values in question.show_if.items())
 
 
 def _freeze(variant: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -33,7 +33,7 @@ def test_nothing_answered_is_a_valid_start(client: FlaskClient) -> None:
     assert response.status_code == 200 and response.mimetype == "application/json"
     body = response.get_json()
     assert list(body) == ["settled", "decision", "possible_decisions", "next_questions", "screening",
-                          "screening_needs", "assumed_defaults", "rules_version"]
+                          "screening_needs", "detail_questions", "assumed_defaults", "rules_version"]
     assert (body["settled"], body["decision"], body["screening"]) == (False, None, None)
     assert len(body["possible_decisions"]) == 5
     assert body["next_questions"][0] == "hip_pinch"
@@ -72,6 +72,49 @@ def test_a_form_following_next_questions_asks_fewer_questions(client: FlaskClien
     full = client.post("/v1/screenings", json=athlete).get_json()
     assert body["decision"] == full["decision"] == "recommended"
     assert len(given) < len(client.get("/v1/questionnaire").get_json()["questions"])
+
+
+def candidate_values(question: dict[str, Any]) -> list[Any]:
+    """Every answer a brute-force check tries: all scalars, and each single option or none for lists."""
+    if question["type"] == "boolean":
+        return [True, False]
+    if question["type"] == "integer":
+        return [None, *range(question["minimum"], question["maximum"] + 1)]
+    values = [option["value"] for option in question["options"]]
+    return [[], *([value] for value in values)] if question["type"] == "multi_choice" else values
+
+
+@pytest.mark.parametrize("partial", [
+    {"sex": "male", "lifting_style": "sumo", "prior_soft_tissue_work": True, "hip_ir": "limited",
+     "hip_pinch": False, "structural_conditions": [], "pain_severity": 0, "pain_areas": []},
+    {"sex": "female", "lifting_style": "none", "prior_soft_tissue_work": False, "hip_ir": "limited",
+     "hip_pinch": False, "structural_conditions": [], "pain_severity": 3, "pain_areas": ["low_back"]},
+], ids=["recommended", "with_caution"])
+def test_detail_questions_are_exactly_the_optional_ones_that_change_the_screening(
+        client: FlaskClient, partial: dict[str, Any]) -> None:
+    """Brute force through /v1/screenings: a listed question has an answer that changes the screening."""
+    body = client.post(PREVIEW, json=partial).get_json()
+    assert body["settled"] and body["screening"] is not None and body["screening_needs"] == []
+    assert schema_errors(body, "Preview") == []
+    baseline = {key: value for key, value in body["screening"].items() if key != "id"}
+    changing = []
+    for question in client.get("/v1/questionnaire").get_json()["questions"]:
+        if question["id"] in partial or any(
+                {**partial, **body["assumed_defaults"]}.get(controller) not in values
+                for controller, values in (question.get("show_if") or {}).items()):
+            continue
+        for value in candidate_values(question):
+            full = client.post("/v1/screenings", json={**partial, **body["assumed_defaults"], question["id"]: value})
+            if {key: item for key, item in full.get_json().items() if key != "id"} != baseline:
+                changing.append(question["id"])
+                break
+    assert body["detail_questions"] == changing
+    assert "wall_available" in changing  # without a wall the variant changes
+
+
+def test_a_contraindication_asks_no_detail_questions(client: FlaskClient) -> None:
+    body = client.post(PREVIEW, json={"hip_pinch": True}).get_json()
+    assert body["settled"] and body["detail_questions"] == []
 
 
 def test_bad_values_are_422_naming_each_field(client: FlaskClient) -> None:

@@ -9,7 +9,8 @@
  * The form asks only what matters: after each answer it sends the answers so far to
  * BASE/v1/screenings/preview and shows the questions answered plus those the preview says
  * can still change the decision. Once the decision is settled it asks only the required
- * questions the result still depends on, then offers the result. If the preview cannot be
+ * questions the result still depends on and, for a recommendation, the optional ones that
+ * change how to do the drill (wall, timing), then offers the result. If the preview cannot be
  * had, or the athlete asks for it, every question is shown, as a plain form.
  */
 (function () {
@@ -69,6 +70,7 @@
     ready: "You have answered enough for a result. Press \u201cSee my result\u201d to see it.",
     // No count: answering one of them must not repeat the message.
     nearly: "Your result is nearly ready: please answer the open questions marked Required.",
+    details: "Your result is nearly ready: the questions still open change how to do the drill. You can answer them or see your result now.",
     changed: function (added, removed) {
       var parts = [];
       if (added) {
@@ -81,7 +83,7 @@
     },
     allShown: "All questions are shown.",
     previewFailed: "All questions are shown, because we could not check which ones matter. Your answers are kept.",
-    assumedTitle: function (n) { return "Questions we did not ask (" + n + ")"; },
+    assumedTitle: function (n) { return "Questions left unanswered: answers we assumed (" + n + ")"; },
     assumedNote: "They could not change the decision, so this result takes the usual answer for each. " +
       "If one is different for you, tick \u201cShow all questions\u201d, answer it and see your result again.",
     required: "Required",
@@ -342,11 +344,11 @@
   }
 
   // Of the questions that apply: those answered, those the preview says can still change the
-  // decision, once it is settled those the result still needs, and those the athlete was
-  // asked to answer when sending.
+  // decision, once it is settled those the result still needs or that change its details,
+  // and those the athlete was asked to answer when sending.
   function fromPreview(form, answers, preview) {
     var body = preview.body;
-    var wanted = new Set(body.next_questions.concat(body.settled ? body.screening_needs : []));
+    var wanted = new Set(body.next_questions.concat(body.settled ? stillNeeded(body) : []));
     var answered = answeredIds(form);
     var shown = new Set();
     applicable(form.questions, answers).forEach(function (id) {
@@ -393,10 +395,16 @@
     form.progress.className = "hs-progress" + (kind && message ? " hs-progress-" + kind : "");
   }
 
+  function stillNeeded(body) {
+    return body.screening_needs.concat(body.detail_questions || []);
+  }
+
   function announce(form, before) {
     var body = form.preview.body;
-    if (body.settled && !body.screening_needs.length) {
+    if (body.settled && !stillNeeded(body).length) {
       say(form, TEXT.ready, "ready");
+    } else if (body.settled && !body.screening_needs.length) {
+      say(form, TEXT.details, "ready");
     } else if (body.settled) {
       say(form, TEXT.nearly, "ready");
     } else {
@@ -537,11 +545,11 @@
     return question.type === "integer" ? String(value) : label(value);
   }
 
-  // The questions the form did not show that count with their default in the result.
-  function notAsked(form, answers) {
+  // The optional questions left unanswered, shown or not, that count with their default in the result.
+  function leftUnanswered(form, answers) {
     var applies = applicable(form.questions, answers);
     return form.questions.filter(function (question) {
-      return applies.has(question.id) && !form.shown.has(question.id) && !(question.id in answers) &&
+      return applies.has(question.id) && !(question.id in answers) &&
         question.default !== null && question.default !== undefined;
     });
   }
@@ -641,7 +649,7 @@
       var response = reply.response;
       var body = reply.body;
       if (response.ok && body) {
-        showResult(form, body, notAsked(form, answers));
+        showResult(form, body, leftUnanswered(form, answers));
       } else if (response.status === 422 && body && body.errors) {
         showErrors(form, body.errors);
       } else if (response.status === 429 || response.status === 503) {
@@ -667,7 +675,7 @@
       var answers = only(readAnswers(form.node, form.questions), form.decided);
       var screening = previewedScreening(form, answers);
       if (screening) {
-        showResult(form, screening, notAsked(form, answers));
+        showResult(form, screening, leftUnanswered(form, answers));
         return null;
       }
       if (form.adaptive && !(form.preview && form.preview.body.settled)) {
