@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import logging
 import re
+import secrets
 import sys
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -106,16 +106,10 @@ def observe_batch(size: int) -> None:
     _metrics().batch_items.observe(size)
 
 
-def request_id() -> str:
-    """This request's id: the caller's X-Request-ID when it is sane, else a new one."""
-    rid: str = g.request_id
-    return rid
-
-
 def _start() -> None:
     incoming = request.headers.get(REQUEST_ID_HEADER, "")
     context = g._get_current_object()
-    context.request_id = incoming if INCOMING_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+    context.request_id = incoming if INCOMING_REQUEST_ID.fullmatch(incoming) else secrets.token_hex(16)
     context.started = time.perf_counter()
 
 

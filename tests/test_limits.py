@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -16,7 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from test_api import assert_problem
 
-from service import create_app
+from service import create_app, limits
 from service.errors import ConfigError
 
 KEY = "coach-key-5b1f0e7c9a2d4e6f"
@@ -143,3 +144,44 @@ def test_two_instances_share_counts_through_redis(redis_url: str, answers: dict[
     assert [screen(client, answers, KEY).status_code for client in (first, second) * 3] == [200] * 5 + [429]
     stored = redis.Redis.from_url(redis_url).keys("*hip-ir-screening*")
     assert stored and not any(KEY.encode() in name for name in stored)  # the key's name, never the key
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def time(self) -> float:
+        return self.now
+
+
+def test_in_memory_counters_keep_windows_and_start_no_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock()
+    monkeypatch.setattr(limits.time, "time", clock.time)
+    counters = limits.ProcessCounters()
+    threads = threading.active_count()
+    assert [counters.incr("a", 60) for _ in range(3)] == [1, 2, 3]
+    assert counters.get("a") == 3 and counters.get_expiry("a") == clock.now + 60
+    clock.now += 59
+    assert counters.incr("a", 60) == 4
+    clock.now += 1
+    assert counters.get("a") == 0 and counters.incr("a", 60) == 1  # a new window
+    assert threading.active_count() == threads
+
+
+def test_in_memory_counters_forget_callers_whose_windows_ended(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock()
+    monkeypatch.setattr(limits.time, "time", clock.time)
+    counters = limits.ProcessCounters()
+    for caller in range(500):
+        counters.incr(f"addr:{caller}", 60)
+    clock.now += 61
+    for _ in range(limits.SWEEP_EVERY):
+        counters.incr("addr:steady", 60)
+    assert counters.reset() == 1  # only the caller of the current window was still held
+
+
+def test_a_storage_password_stays_out_of_error_messages() -> None:
+    with pytest.raises(ConfigError) as error:
+        limited_app(RATE_LIMIT_STORAGE="redis+sentinel-typo://admin:hunter2@cache:6379/0")
+    assert "hunter2" not in str(error.value) and "admin:***@cache:6379" in str(error.value)
+    assert error.value.__cause__ is None and error.value.__suppress_context__
