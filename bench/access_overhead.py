@@ -1,8 +1,10 @@
 """Per-request cost of request ids, metrics, the JSON access log, API keys and rate limits.
 
-Calls the WSGI app in process (no sockets, no gunicorn), interleaving variants round by round
-so that noise from other processes hits all of them alike, and prints the median µs per
-request of each and its overhead over the same app with every hook removed.
+Calls the WSGI app in process (no sockets, no gunicorn) and counts this process's CPU time
+(time.process_time), so that other processes on a shared machine disturb the figures less;
+variants are interleaved round by round. Prints the median CPU µs per request of each variant
+and its overhead over the same app with every hook removed, then the CPU time spent inside
+each request hook.
 
     .venv/bin/python bench/access_overhead.py [--requests 2000] [--rounds 7]
 """
@@ -10,8 +12,8 @@ request of each and its overhead over the same app with every hook removed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import logging
 import os
 import statistics
 import time
@@ -64,14 +66,18 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
+    # Access log lines are formatted and written as in production, to /dev/null instead of stderr.
+    with open(os.devnull, "w") as devnull, contextlib.redirect_stderr(devnull):
+        measure(args.requests, args.rounds)
+
+
+def measure(requests: int, rounds: int) -> None:
     unlimited = {"ANON_RATE_LIMIT": "none", "KEY_RATE_LIMIT": "none", "API_KEYS": f"bench:{KEY}"}
     limited = {"ANON_RATE_LIMIT": "1000000/minute", "KEY_RATE_LIMIT": "1000000/minute", "API_KEYS": f"bench:{KEY}"}
     bare = without_hooks(create_app({**unlimited, "ACCESS_LOG": False}))
     full = create_app(limited)
     full_nolog = create_app({**limited, "ACCESS_LOG": False})
     unlimited_nolog = create_app({**unlimited, "ACCESS_LOG": False})
-    # The log line is formatted and written as in production, to /dev/null instead of stderr.
-    logging.getLogger("service.access").handlers[:] = [logging.StreamHandler(open(os.devnull, "w"))]  # noqa: SIM115
     auth_header = {"Authorization": f"Bearer {KEY}"}
     variants = {
         "echo: bare Flask JSON echo": caller(echo_app(), "/echo", ANSWERS),
@@ -88,31 +94,30 @@ def main() -> None:
     for call in variants.values():
         for _ in range(200):
             call()
-    for _ in range(args.rounds):
+    for _ in range(rounds):
         for name, call in variants.items():
-            started = time.perf_counter()
-            for _ in range(args.requests):
+            started = time.process_time()
+            for _ in range(requests):
                 call()
-            timings[name].append((time.perf_counter() - started) / args.requests * 1e6)
+            timings[name].append((time.process_time() - started) / requests * 1e6)
     median = {name: statistics.median(values) for name, values in timings.items()}
-    print(f"{'variant':42} {'µs/request':>10} {'overhead µs':>12}")
+    print(f"{'variant':42} {'CPU µs/request':>14} {'overhead µs':>12}")
     for name, value in median.items():
         base = median["healthz, no hooks"] if name.startswith("healthz") else median["screening, no hooks"]
         overhead = "" if name.startswith("echo") or "no hooks" in name else f"{value - base:+.1f}"
-        print(f"{name:42} {value:10.1f} {overhead:>12}")
+        print(f"{name:42} {value:14.1f} {overhead:>12}")
     print()
-    print("time inside each hook, median µs per request (the same requests, timed hook by hook):")
+    print("CPU time inside each request hook, median µs per request:")
     for label, path, headers in [("public /healthz", "/healthz", {}),
                                  ("screening, anonymous, limited, logged", "/v1/screenings", {}),
                                  ("screening, API key, limited, logged", "/v1/screenings", auth_header)]:
-        spent = time_hooks(create_app(limited), path, ANSWERS if path != "/healthz" else None, headers, args.requests)
+        spent = time_hooks(create_app(limited), path, ANSWERS if path != "/healthz" else None, headers, requests)
         print(f"  {label}: " + ", ".join(f"{hook} {value:.1f}" for hook, value in spent.items())
               + f"; total {sum(spent.values()):.1f}")
 
 
 def time_hooks(app: Flask, path: str, body: Any, headers: dict[str, str], requests: int) -> dict[str, float]:
     """Median time spent in each request hook of `app` over `requests` calls."""
-    logging.getLogger("service.access").handlers[:] = [logging.StreamHandler(open(os.devnull, "w"))]  # noqa: SIM115
     spent: dict[str, list[float]] = {}
     for registry in (app.before_request_funcs, app.after_request_funcs):
         for hooks in registry.values():
@@ -120,9 +125,9 @@ def time_hooks(app: Flask, path: str, body: Any, headers: dict[str, str], reques
                 name = getattr(hook, "__name__", repr(hook))
 
                 def timed(*args: Any, _hook: Any = hook, _name: str = name) -> Any:
-                    started = time.perf_counter()
+                    started = time.thread_time()
                     result = _hook(*args)
-                    spent.setdefault(_name, []).append(time.perf_counter() - started)
+                    spent.setdefault(_name, []).append(time.thread_time() - started)
                     return result
 
                 hooks[position] = timed

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import http.client
 import json
-import logging
 import os
 import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,20 +42,9 @@ def observed_app() -> Flask:
                        "KEY_RATE_LIMIT": "none"})
 
 
-@pytest.fixture
-def access_lines() -> Iterator[list[dict[str, Any]]]:
-    """The access log's lines, parsed, while the test runs."""
-    lines: list[dict[str, Any]] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            lines.append(json.loads(record.getMessage()))
-
-    handler = Collect()
-    logger = logging.getLogger("service.access")
-    logger.addHandler(handler)
-    yield lines
-    logger.removeHandler(handler)
+def access_lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+    """The access log lines written to stderr since the last call, parsed."""
+    return [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
 
 
 def test_metrics_move_after_requests(observed_app: Flask, answers: dict[str, Any]) -> None:
@@ -113,25 +100,28 @@ def test_every_response_gets_its_own_request_id(observed_app: Flask, answers: di
 
 
 def test_one_json_log_line_per_request_with_the_key_name_never_the_key(
-        observed_app: Flask, answers: dict[str, Any], access_lines: list[dict[str, Any]]) -> None:
+        observed_app: Flask, answers: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     client = observed_app.test_client()
+    access_lines(capsys)
     client.post("/v1/screenings", json=answers, headers={"Authorization": f"Bearer {KEY}", "X-Request-ID": "req-1"})
     client.post("/v1/screenings", json={"sex": 1}, headers={"X-Request-ID": "req-2"})
     client.post("/v1/screenings", json=answers, headers={"Authorization": "Bearer not-a-key-000000000"})
-    assert len(access_lines) == 3
-    first, second, third = access_lines
+    lines = access_lines(capsys)
+    assert len(lines) == 3
+    first, second, third = lines
     assert {"time", "request_id", "method", "path", "route", "status", "duration_ms", "client"} <= set(first)
     assert (first["request_id"], first["status"], first["client"], first["route"]) == ("req-1", 200, "coach",
                                                                                        "/v1/screenings")
     assert (second["request_id"], second["status"], second["client"]) == ("req-2", 422, "anonymous")
     assert (third["status"], third["client"]) == (401, "anonymous")
-    assert KEY not in json.dumps(access_lines) and "not-a-key" not in json.dumps(access_lines)
+    assert KEY not in json.dumps(lines) and "not-a-key" not in json.dumps(lines)
 
 
-def test_the_access_log_can_be_turned_off(access_lines: list[dict[str, Any]]) -> None:
+def test_the_access_log_can_be_turned_off(capsys: pytest.CaptureFixture[str]) -> None:
     client = create_app({"TESTING": True, "ACCESS_LOG": False}).test_client()
+    access_lines(capsys)
     client.get("/healthz")
-    assert access_lines == []
+    assert access_lines(capsys) == []
 
 
 def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
