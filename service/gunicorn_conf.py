@@ -6,6 +6,7 @@ import shutil
 import tempfile
 from typing import Any
 
+from prometheus_client import multiprocess
 from prometheus_client import values as prometheus_values
 
 # Metrics from every worker are summed through files in this directory (prometheus_client
@@ -39,8 +40,6 @@ errorlog = "-"
 
 def child_exit(server: Any, worker: Any) -> None:
     """A worker's live gauges go with it; its counters stay in the sums."""
-    from prometheus_client import multiprocess
-
     multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
 
 
