@@ -7,7 +7,10 @@ from typing import Any
 
 from flask import Blueprint, current_app, request
 
+from . import batch
+from .auth import public
 from .errors import MalformedJSON, UnsupportedMediaType
+from .observability import count_screening, observe_batch
 from .preview import Previewer
 from .schemas import parse_json_int
 from .screening import Screener
@@ -40,11 +43,26 @@ def json_body() -> Any:
         raise MalformedJSON(f"The body is not valid JSON: {error}") from error
 
 
+def screen_answers(payload: Any) -> dict[str, Any]:
+    """Validate and screen one set of answers: the one path of /screenings and of every batch item."""
+    screening = screener().screen(screener().load(payload))
+    count_screening(screening["decision"])
+    return screening
+
+
 @bp.post("/screenings")
 def create_screening() -> dict[str, Any]:
     """Screen one athlete's answers."""
-    answers = screener().load(json_body())
-    return screener().screen(answers)
+    return screen_answers(json_body())
+
+
+@bp.post("/screenings/batch")
+def create_screening_batch() -> dict[str, Any]:
+    """Screen many athletes' answers; each item is judged alone, results in input order."""
+    request.max_content_length = current_app.config["BATCH_MAX_BODY_BYTES"]
+    items = batch.items_of(json_body(), current_app.config["BATCH_MAX"])
+    observe_batch(len(items))
+    return {"results": [batch.result(index, item, screen_answers) for index, item in enumerate(items)]}
 
 
 @bp.post("/screenings/preview")
@@ -56,6 +74,7 @@ def preview_screening() -> dict[str, Any]:
 
 
 @bp.get("/questionnaire")
+@public
 def questionnaire() -> dict[str, Any]:
     """The questions, as data for forms."""
     questionnaire: dict[str, Any] = current_app.extensions["questionnaire"]

@@ -8,7 +8,8 @@ from typing import Any
 
 from flask import Flask
 
-from . import api, cors, errors, form, ops, rulebook
+from . import api, auth, cors, docs, errors, form, limits, observability, ops, rulebook
+from .batch import BODY_BYTES_PER_ITEM
 from .preview import Previewer
 from .screening import Screener
 
@@ -16,6 +17,17 @@ DEFAULTS: dict[str, Any] = {
     "MAX_BODY_BYTES": 64 * 1024,
     "RULES_DIR": None,  # None: the repository's rules/ directory
     "CORS_ORIGINS": "*",  # origins whose pages may call the API and frame /form
+    "BATCH_MAX": 1000,
+    "BATCH_MAX_BODY_BYTES": None,  # None: BODY_BYTES_PER_ITEM for each of BATCH_MAX items
+    "API_KEYS": "",  # name:key,name:key
+    "API_KEYS_FILE": None,
+    # About one request a second per address: a person on the form or curl never needs more,
+    # and scripts that do are meant to use a key. 0 = a key is required; none = unlimited.
+    "ANON_RATE_LIMIT": "60/minute",
+    "KEY_RATE_LIMIT": "600/minute",
+    "RATE_LIMIT_STORAGE": "memory://",
+    "METRICS_REQUIRE_KEY": False,
+    "ACCESS_LOG": True,
 }
 
 
@@ -27,6 +39,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_BODY_BYTES"])
+    app.config["BATCH_MAX"] = int(app.config["BATCH_MAX"])
+    if app.config["BATCH_MAX_BODY_BYTES"] is None:
+        app.config["BATCH_MAX_BODY_BYTES"] = BODY_BYTES_PER_ITEM * app.config["BATCH_MAX"]
+    app.config["BATCH_MAX_BODY_BYTES"] = int(app.config["BATCH_MAX_BODY_BYTES"])
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
     logging.basicConfig(level=logging.INFO)
 
@@ -38,8 +54,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["questionnaire"] = book.questionnaire_json()
 
     errors.register(app)
+    # Hook order matters: request id and clock first, then CORS preflights (answered before
+    # any key is asked for), then who is calling, then their quota.
+    observability.init_app(app)
     cors.init_app(app)
+    auth.init_app(app)
+    limits.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(ops.bp)
+    docs.init_app(app)
     form.init_app(app)
     return app

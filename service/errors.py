@@ -23,14 +23,20 @@ class ServiceError(Exception):
     title = "Internal Server Error"
     slug: str | None = None
 
-    def __init__(self, detail: str, errors: Mapping[str, list[str]] | None = None) -> None:
+    def __init__(self, detail: str, errors: Mapping[str, list[str]] | None = None,
+                 headers: Mapping[str, str] | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors
+        self.headers = headers
 
     @property
     def type(self) -> str:
         return _PROBLEM_TYPE_BASE + self.slug if self.slug else "about:blank"
+
+    def document(self) -> dict[str, Any]:
+        """The problem details of this error as a JSON object."""
+        return problem_document(self.status, self.title, self.detail, self.type, self.errors)
 
 
 class MalformedJSON(ServiceError):
@@ -45,16 +51,49 @@ class InvalidAnswers(ServiceError):
     status, title, slug = 422, "Invalid answers", "invalid-answers"
 
 
+class InvalidBatch(ServiceError):
+    """The batch envelope is wrong; problems with single items are reported per item instead."""
+
+    status, title, slug = 422, "Invalid batch", "invalid-batch"
+
+
+class BatchTooLarge(ServiceError):
+    status, title, slug = 413, "Batch too large", "batch-too-large"
+
+
+class Unauthorized(ServiceError):
+    """No key where one is required, or a key that is not valid; headers carry WWW-Authenticate."""
+
+    status, title, slug = 401, "Unauthorized", "unauthorized"
+
+
+class RateLimited(ServiceError):
+    """Over the client's rate limit; headers carry Retry-After."""
+
+    status, title, slug = 429, "Too Many Requests", "rate-limited"
+
+
 class EngineError(ServiceError):
     """durable-rules misbehaved; the details go to the log, never to the client."""
+
+
+class ConfigError(ValueError):
+    """A SERVICE_* setting is invalid; raised at start-up, the message names the setting."""
+
+
+def problem_document(status: int, title: str, detail: str, type_: str = "about:blank",
+                     errors: Mapping[str, list[str]] | None = None) -> dict[str, Any]:
+    """The problem details as a JSON object (also embedded in batch results)."""
+    body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail}
+    if errors is not None:
+        body["errors"] = errors
+    return body
 
 
 def problem(status: int, title: str, detail: str, type_: str = "about:blank",
             errors: Mapping[str, list[str]] | None = None,
             headers: Mapping[str, str] | None = None) -> Response:
-    body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail}
-    if errors is not None:
-        body["errors"] = errors
+    body = problem_document(status, title, detail, type_, errors)
     response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
     response.headers.update(headers or {})
     return response
@@ -68,7 +107,7 @@ def register(app: Flask) -> None:
         if error.status >= 500:
             log.error("internal error: %s", error.detail, exc_info=error)
             return problem(500, "Internal Server Error", "The server could not complete the request.")
-        return problem(error.status, error.title, error.detail, error.type, error.errors)
+        return problem(error.status, error.title, error.detail, error.type, error.errors, error.headers)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:

@@ -1,6 +1,25 @@
 """gunicorn settings for `make run`; every value can be overridden from the environment."""
 
+import glob
 import os
+import shutil
+import tempfile
+from typing import Any
+
+from prometheus_client import multiprocess
+from prometheus_client import values as prometheus_values
+
+# Metrics from every worker are summed through files in this directory (prometheus_client
+# multiprocess mode). It must start empty: files of an earlier run would add old counts.
+_metrics_dir_owned = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+if _metrics_dir_owned:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="hip-screening-metrics-")
+for _stale in glob.glob(os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "*.db")):
+    os.remove(_stale)
+# prometheus_client picks its value storage when first imported, and importing this module as
+# python:service.gunicorn_conf has already imported it through the service package: pick again
+# now that the directory is set (no metric exists yet; the app creates them when preloaded).
+prometheus_values.ValueClass = prometheus_values.get_value_class()  # type: ignore[no-untyped-call]
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # durable-rules holds the GIL for every evaluation: processes add throughput, threads do not.
@@ -15,5 +34,15 @@ graceful_timeout = 20
 keepalive = 5
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
 max_requests_jitter = max_requests // 10
-accesslog = None
+accesslog = None  # the app writes one JSON line per request itself
 errorlog = "-"
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """A worker's live gauges go with it; its counters stay in the sums."""
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+
+
+def on_exit(server: Any) -> None:
+    if _metrics_dir_owned:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

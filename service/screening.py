@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from . import conditions, outcome
 from .engine import Engine
 from .errors import InvalidAnswers
-from .rulebook import Rulebook, RulebookError
+from .rulebook import Example, Rulebook, RulebookError
 from .schemas import answers_schema, flatten_errors
 
 
@@ -48,14 +48,17 @@ class Screener:
         """The response body of POST /v1/screenings for validated answers."""
         return {"id": f"scr_{uuid.uuid4().hex}", **self.decide(answers).to_json(self.rulebook)}
 
+    def example_mismatches(self, example: Example) -> list[str]:
+        """How the engine's result differs from one rule file example; empty when they agree."""
+        try:
+            answers = self.load(example.answers)
+        except InvalidAnswers as error:
+            return [f"invalid answers: {error.errors}"]
+        return outcome.expected_mismatches(self.screen(answers), example.expect)
+
     def check_examples(self) -> None:
         """Run every rule file example; a mismatch means the rulebook contradicts itself."""
         for example in self.rulebook.examples:
-            where = f"{example.file}: example {example.name}"
-            try:
-                answers = self.load(example.answers)
-            except InvalidAnswers as error:
-                raise RulebookError(f"{where}: invalid answers: {error.errors}") from error
-            mismatches = outcome.expected_mismatches(self.screen(answers), example.expect)
+            mismatches = self.example_mismatches(example)
             if mismatches:
-                raise RulebookError(f"{where}: {'; '.join(mismatches)}")
+                raise RulebookError(f"{example.file}: example {example.name}: {'; '.join(mismatches)}")

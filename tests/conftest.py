@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,8 +26,12 @@ VALID_ANSWERS: dict[str, Any] = {
 
 @pytest.fixture(scope="session")
 def shared_app() -> Flask:
-    """One app for read-only tests: building the engine costs more than a test."""
-    return create_app({"TESTING": True})
+    """One app for read-only tests: building the engine costs more than a test.
+
+    Its requests all come from one address, so the anonymous rate limit is off here; the
+    limits are tested on apps of their own (tests/test_limits.py).
+    """
+    return create_app({"TESTING": True, "ANON_RATE_LIMIT": "none"})
 
 
 @pytest.fixture
@@ -47,6 +52,14 @@ def runner(app: Flask) -> FlaskCliRunner:
 @pytest.fixture
 def answers() -> dict[str, Any]:
     return dict(VALID_ANSWERS)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now, for a server a test starts itself."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 @pytest.fixture

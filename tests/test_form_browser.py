@@ -106,7 +106,7 @@ def host_site() -> HostSite:
 @pytest.fixture(scope="session")
 def sites(host_site: HostSite) -> Iterator[Sites]:
     with serve(host_site) as host:
-        app = create_app({"TESTING": True, "CORS_ORIGINS": host})
+        app = create_app({"TESTING": True, "CORS_ORIGINS": host, "ANON_RATE_LIMIT": "none"})
         with serve(app) as app_url:
             yield Sites(app=app_url, host=host, stranger=host.replace("127.0.0.1", "localhost"))
 
@@ -865,7 +865,7 @@ def test_a_question_added_to_the_rules_appears_without_a_code_change(new_page: C
         "options": [{"value": "parallel", "label": "To parallel"}, {"value": "deep", "label": "Below parallel"}],
     })
     path.write_text(yaml.safe_dump(questionnaire, sort_keys=False))
-    app: Flask = create_app({"TESTING": True, "RULES_DIR": str(rules_copy)})
+    app: Flask = create_app({"TESTING": True, "RULES_DIR": str(rules_copy), "ANON_RATE_LIMIT": "none"})
     with serve(app) as url:
         page = new_page()
         page.goto(f"{url}/form")

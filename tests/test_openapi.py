@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
-from service import rulebook
+from service import create_app, rulebook
 
 SPEC: dict[str, Any] = yaml.safe_load((Path(__file__).parent.parent / "openapi.yaml").read_text())
 SCHEMAS = SPEC["components"]["schemas"]
@@ -109,8 +110,59 @@ def test_real_errors_validate(client: FlaskClient, method: str, path: str, kwarg
 
 def test_every_route_is_documented(client: FlaskClient) -> None:
     documented = {path for path in SPEC["paths"]}
-    served = {rule.rule for rule in client.application.url_map.iter_rules() if rule.endpoint != "static"}
+    served = {re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)  # werkzeug's <asset> is OpenAPI's {asset}
+              for rule in client.application.url_map.iter_rules() if rule.endpoint != "static"}
     assert served <= documented, f"undocumented routes: {sorted(served - documented)}"
     for path, operations in SPEC["paths"].items():
         for method in operations:
             assert client.application.url_map.bind("localhost").test(path, method.upper()), (method, path)
+
+
+def test_the_batch_example_is_valid_and_true(client: FlaskClient) -> None:
+    post = SPEC["paths"]["/v1/screenings/batch"]["post"]
+    request = post["requestBody"]["content"]["application/json"]["examples"]["one_bad_item"]["value"]
+    example = post["responses"]["200"]["content"]["application/json"]["example"]
+    assert_valid(request, "#/components/schemas/BatchRequest")
+    assert_valid(example, "#/components/schemas/BatchResult")
+    actual = client.post("/v1/screenings/batch", json=request).get_json()
+
+    def comparable(body: dict[str, Any]) -> list[Any]:
+        return [{**item, "screening": {**item["screening"], "id": None, "rules_version": None}} if item["ok"] else item
+                for item in body["results"]]
+
+    assert comparable(actual) == comparable(example)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "ref"),
+    [
+        ({"items": [{"sex": "male", "lifting_style": "none", "prior_soft_tissue_work": True}, {"sex": 3}, []]}, 200,
+         "#/components/schemas/BatchResult"),
+        ({"items": [{}] * 1001}, 413, "#/components/schemas/Problem"),
+        ({"items": "all of them"}, 422, "#/components/schemas/ValidationProblem"),
+        ([], 422, "#/components/schemas/ValidationProblem"),
+    ],
+)
+def test_real_batch_responses_validate(client: FlaskClient, body: Any, status: int, ref: str) -> None:
+    response = client.post("/v1/screenings/batch", json=body)
+    assert response.status_code == status
+    assert str(status) in SPEC["paths"]["/v1/screenings/batch"]["post"]["responses"]
+    assert_valid(response.get_json(force=True), ref)
+
+
+def test_real_401_and_429_validate_and_carry_their_headers(answers: dict[str, Any]) -> None:
+    spec_responses = SPEC["components"]["responses"]
+    client = create_app({"TESTING": True, "API_KEYS": "coach:coach-key-5b1f0e7c9a2d4e6f", "ANON_RATE_LIMIT": "1/hour",
+                         "ACCESS_LOG": False}).test_client()
+    unauthorized = client.post("/v1/screenings", json=answers, headers={"Authorization": "Bearer wrong-key-00000000"})
+    assert unauthorized.status_code == 401 and unauthorized.headers["WWW-Authenticate"]
+    assert_valid(unauthorized.get_json(force=True), "#/components/schemas/Problem")
+    assert "WWW-Authenticate" in spec_responses["Unauthorized"]["headers"]
+    client.post("/v1/screenings", json=answers)
+    limited = client.post("/v1/screenings/batch", json={"items": [answers]})
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+    assert_valid(limited.get_json(force=True), "#/components/schemas/Problem")
+    assert "Retry-After" in spec_responses["TooManyRequests"]["headers"]
+    for operation in (SPEC["paths"]["/v1/screenings"]["post"], SPEC["paths"]["/v1/screenings/batch"]["post"]):
+        assert {"401", "429"} <= set(operation["responses"])
+        assert {"apiKey": []} in operation["security"]

@@ -1,0 +1,192 @@
+"""API keys: who is calling, checked in constant time; only the key's name is kept.
+
+Everything under the `v1` blueprint is protected, except views marked `@public` and CORS
+preflights: a request there either carries a valid `Authorization: Bearer <key>` (and gets
+the key's rate limit) or none (and gets the anonymous limit, or 401 when that limit is 0).
+Every other endpoint (forms, docs, health, metrics) is public and unlimited; /metrics can
+be closed to anyone without a key with SERVICE_METRICS_REQUIRE_KEY.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, g, request
+from limits import parse_many
+
+from .errors import ConfigError, Unauthorized
+
+PROTECTED_BLUEPRINTS = frozenset({"v1"})
+METRICS_ENDPOINT = "observability.metrics"
+ANONYMOUS = "anonymous"
+MIN_KEY_LENGTH = 16
+KEY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+KEY_TEXT = re.compile(r"[\x21-\x7e]+")  # visible ASCII: what fits in a header without quoting
+REALM = 'Bearer realm="hip-ir-screening"'
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+class KeyRequired:
+    """The anonymous rate limit `0`: requests without a key are refused."""
+
+
+KEY_REQUIRED = KeyRequired()
+
+
+def public(view: View) -> View:
+    """Mark a view of a protected blueprint as open to everyone, without a rate limit."""
+    view.public = True  # type: ignore[attr-defined]
+    return view
+
+
+@dataclass(frozen=True)
+class ApiKeys:
+    """Known keys as SHA-256 digests, so that every comparison has the same length."""
+
+    digests: tuple[tuple[str, bytes], ...]
+
+    def name_for(self, key: str) -> str | None:
+        """The name of the key, or None; every known key is compared, matched or not."""
+        sent = _digest(key)
+        found = None
+        for name, digest in self.digests:
+            if hmac.compare_digest(sent, digest):
+                found = name
+        return found
+
+
+@dataclass(frozen=True)
+class AccessPolicy:
+    keys: ApiKeys
+    anon_limit: str | KeyRequired | None
+    """Limits notation, KEY_REQUIRED, or None for unlimited."""
+    key_limit: str | None
+    metrics_require_key: bool
+
+
+def _digest(key: str) -> bytes:
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).digest()
+
+
+def parse_keys(text: str, source: str) -> list[tuple[str, str]]:
+    """`name:key` entries separated by commas or new lines; blank lines and `#` comments skipped."""
+    entries = []
+    for line_number, line in enumerate(text.splitlines(), start=1):
+        if line.strip().startswith("#"):
+            continue
+        for entry in line.split(","):
+            entry = entry.strip()
+            if not entry:
+                continue
+            where = f"{source}, line {line_number}" if source.endswith("_FILE") else source
+            name, colon, key = entry.partition(":")
+            name, key = name.strip(), key.strip()
+            if not colon or not KEY_NAME.fullmatch(name):
+                raise ConfigError(f"{where}: each entry must be name:key with a name of letters, digits, "
+                                  f"'_', '.' or '-' (at most 64), not {name[:20]!r}.")
+            if len(key) < MIN_KEY_LENGTH or not KEY_TEXT.fullmatch(key):
+                raise ConfigError(f"{where}: the key of {name!r} must be at least {MIN_KEY_LENGTH} visible "
+                                  "ASCII characters without spaces or commas.")
+            entries.append((name, key))
+    return entries
+
+
+def load_keys(config: Mapping[str, Any]) -> ApiKeys:
+    """SERVICE_API_KEYS and SERVICE_API_KEYS_FILE together; names and keys must be unique."""
+    entries = parse_keys(str(config.get("API_KEYS") or ""), "SERVICE_API_KEYS")
+    if config.get("API_KEYS_FILE"):
+        path = Path(config["API_KEYS_FILE"])
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"SERVICE_API_KEYS_FILE: cannot read {path}: {error}") from error
+        entries += parse_keys(text, "SERVICE_API_KEYS_FILE")
+    names = [name for name, _ in entries]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise ConfigError(f"API keys: the name(s) {', '.join(duplicates)} are given more than once.")
+    if len({key for _, key in entries}) != len(entries):
+        raise ConfigError("API keys: two names share the same key; give each client its own key.")
+    return ApiKeys(tuple((name, _digest(key)) for name, key in entries))
+
+
+def parse_limit(value: Any, setting: str, *, allow_key_required: bool) -> str | KeyRequired | None:
+    """A rate limit setting: limits notation ("60/minute"), `none` (unlimited) or `0` (key required)."""
+    text = "none" if value is None else str(value).strip()
+    if text.lower() in ("none", ""):
+        return None
+    if text == "0" and allow_key_required:
+        return KEY_REQUIRED
+    try:
+        parse_many(text)
+    except ValueError as error:
+        raise ConfigError(f"{setting}: {text!r} is not a rate limit such as 60/minute, 1000/hour or "
+                          f"'none'{' or 0' if allow_key_required else ''}.") from error
+    return text
+
+
+def policy_from(config: Mapping[str, Any]) -> AccessPolicy:
+    keys = load_keys(config)
+    anon_limit = parse_limit(config["ANON_RATE_LIMIT"], "SERVICE_ANON_RATE_LIMIT", allow_key_required=True)
+    key_limit = parse_limit(config["KEY_RATE_LIMIT"], "SERVICE_KEY_RATE_LIMIT", allow_key_required=False)
+    metrics_require_key = bool(config["METRICS_REQUIRE_KEY"])
+    if not keys.digests and (anon_limit is KEY_REQUIRED or metrics_require_key):
+        raise ConfigError("A key is required (SERVICE_ANON_RATE_LIMIT=0 or SERVICE_METRICS_REQUIRE_KEY) "
+                          "but no key is configured: set SERVICE_API_KEYS or SERVICE_API_KEYS_FILE.")
+    assert not isinstance(key_limit, KeyRequired)
+    return AccessPolicy(keys, anon_limit, key_limit, metrics_require_key)
+
+
+def _challenge(error: str | None = None) -> dict[str, str]:
+    return {"WWW-Authenticate": f'{REALM}, error="{error}"' if error else REALM}
+
+
+def _require_key(policy: AccessPolicy, header: str | None) -> str:
+    if header is None:
+        raise Unauthorized("This endpoint needs an API key: send the header 'Authorization: Bearer <key>'.",
+                           headers=_challenge())
+    scheme, _, key = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise Unauthorized("The Authorization header must be 'Bearer <key>'.", headers=_challenge("invalid_request"))
+    name = policy.keys.name_for(key.strip())
+    if name is None:
+        raise Unauthorized("The API key is not valid.", headers=_challenge("invalid_token"))
+    return name
+
+
+def identify() -> None:
+    """before_request of the protected blueprints: set g.client and g.rate_limit, or refuse with 401."""
+    if request.method == "OPTIONS":  # CORS preflights carry no credentials
+        return
+    policy: AccessPolicy = current_app.extensions["auth"]
+    if getattr(current_app.view_functions.get(request.endpoint or ""), "public", False):
+        return
+    header = request.headers.get("Authorization")
+    if header is None and not isinstance(policy.anon_limit, KeyRequired):
+        g.rate_limit = policy.anon_limit
+        return
+    g.client = _require_key(policy, header)
+    g.rate_limit = policy.key_limit
+
+
+def identify_metrics_scraper() -> None:
+    """before_request of /metrics when SERVICE_METRICS_REQUIRE_KEY is set: any valid key will do."""
+    if request.endpoint == METRICS_ENDPOINT:
+        g.client = _require_key(current_app.extensions["auth"], request.headers.get("Authorization"))
+
+
+def init_app(app: Flask) -> None:
+    """Hooks only where a key can matter, so that public endpoints pay nothing for them."""
+    policy = policy_from(app.config)
+    app.extensions["auth"] = policy
+    for blueprint in PROTECTED_BLUEPRINTS:
+        app.before_request_funcs.setdefault(blueprint, []).append(identify)
+    if policy.metrics_require_key:
+        app.before_request_funcs.setdefault(METRICS_ENDPOINT.partition(".")[0], []).append(identify_metrics_scraper)

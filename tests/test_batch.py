@@ -1,0 +1,118 @@
+"""POST /v1/screenings/batch, as a client sees it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from test_api import assert_problem
+
+from service import create_app
+from service.rulebook import Rulebook
+
+BATCH = "/v1/screenings/batch"
+
+
+def without_id(screening: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in screening.items() if key != "id"}
+
+
+def test_a_bad_item_in_the_middle_fails_alone(client: FlaskClient, answers: dict[str, Any]) -> None:
+    labral = {**answers, "structural_conditions": ["labral_tear"]}
+    response = client.post(BATCH, json={"items": [answers, {"sex": "woman", "lifting_style": "sumo"}, labral]})
+    assert response.status_code == 200
+    results = response.get_json()["results"]
+    assert [(item["index"], item["ok"]) for item in results] == [(0, True), (1, False), (2, True)]
+    assert results[0]["screening"]["decision"] == "recommended"
+    assert results[2]["screening"]["decision"] == "not_recommended"
+    problem = results[1]["problem"]
+    assert (problem["status"], problem["title"]) == (422, "Invalid answers")
+    assert set(problem["errors"]) == {"sex", "prior_soft_tissue_work"}
+    assert "sex" in problem["detail"]
+
+
+def test_each_item_equals_a_single_screening_id_aside(client: FlaskClient, shared_app: Flask) -> None:
+    book: Rulebook = shared_app.extensions["screening"].rulebook
+    items = [dict(example.answers) for example in book.examples]
+    results = client.post(BATCH, json={"items": items}).get_json()["results"]
+    assert len(results) == len(items)
+    for item, result in zip(items, results, strict=True):
+        single = client.post("/v1/screenings", json=item).get_json()
+        assert without_id(result["screening"]) == without_id(single)
+        assert result["screening"]["id"].startswith("scr_") and result["screening"]["id"] != single["id"]
+
+
+@pytest.mark.parametrize("item", [[], "sumo", None, 7, {"sex": "male", "extra": 1}])
+def test_an_item_that_is_not_answers_gets_a_problem(client: FlaskClient, item: Any, answers: dict[str, Any]) -> None:
+    results = client.post(BATCH, json={"items": [item, answers]}).get_json()["results"]
+    assert results[0]["ok"] is False and results[0]["problem"]["errors"]
+    assert results[1]["ok"] is True
+
+
+def test_the_same_validation_messages_as_a_single_screening(client: FlaskClient) -> None:
+    bad = {"sex": "woman", "pain_severity": "5", "extra": 1}
+    single = client.post("/v1/screenings", json=bad).get_json()
+    in_batch = client.post(BATCH, json={"items": [bad]}).get_json()["results"][0]["problem"]
+    assert in_batch == single
+
+
+def test_an_empty_batch_has_no_results(client: FlaskClient) -> None:
+    assert client.post(BATCH, json={"items": []}).get_json() == {"results": []}
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ([{"sex": "male"}], "_body"),
+        ({}, "items"),
+        ({"items": {"sex": "male"}}, "items"),
+        ({"items": [], "callback": "x"}, "callback"),
+    ],
+    ids=["a-list", "no-items", "items-not-a-list", "unknown-key"],
+)
+def test_a_body_that_is_not_a_batch_is_422_naming_the_problem(client: FlaskClient, body: Any, named: str) -> None:
+    problem = assert_problem(client.post(BATCH, json=body), 422)
+    assert problem["title"] == "Invalid batch"
+    assert named in problem["errors"]
+
+
+def test_malformed_and_non_json_bodies_are_refused_as_for_single_screenings(client: FlaskClient) -> None:
+    assert_problem(client.post(BATCH, data="{", content_type="application/json"), 400)
+    assert_problem(client.post(BATCH, data="items", content_type="text/plain"), 415)
+
+
+def test_more_items_than_the_limit_is_413(client: FlaskClient, answers: dict[str, Any]) -> None:
+    problem = assert_problem(client.post(BATCH, json={"items": [answers] * 1001}), 413)
+    assert problem["title"] == "Batch too large"
+    assert "1001" in problem["detail"] and "1000" in problem["detail"]
+
+
+@pytest.mark.slow
+def test_a_full_batch_of_1000_fits_although_it_is_over_the_single_body_limit(client: FlaskClient,
+                                                                              answers: dict[str, Any]) -> None:
+    body = json.dumps({"items": [answers] * 1000}, indent=2)
+    assert len(body) > 64 * 1024 * 2  # over twice the limit of one screening's body
+    response = client.post(BATCH, data=body, content_type="application/json")
+    assert response.status_code == 200
+    results = response.get_json()["results"]
+    assert [item["index"] for item in results] == list(range(1000))
+    assert all(item["ok"] and item["screening"]["decision"] == "recommended" for item in results)
+
+
+def test_the_batch_limits_are_configurable(answers: dict[str, Any]) -> None:
+    client = create_app({"TESTING": True, "BATCH_MAX": 2, "BATCH_MAX_BODY_BYTES": 1000,
+                         "ANON_RATE_LIMIT": "none"}).test_client()
+    assert client.post(BATCH, json={"items": [answers] * 2}).status_code == 200
+    assert assert_problem(client.post(BATCH, json={"items": [answers] * 3}), 413)["title"] == "Batch too large"
+    padded = {"items": [{**answers, "padding": "x" * 1000}]}
+    assert assert_problem(client.post(BATCH, json=padded), 413)["title"] == "Request Entity Too Large"
+
+
+def test_the_body_limit_per_item_follows_the_item_limit(answers: dict[str, Any]) -> None:
+    app = create_app({"TESTING": True, "BATCH_MAX": 10, "ANON_RATE_LIMIT": "none"})
+    assert app.config["BATCH_MAX_BODY_BYTES"] == 10 * 2048
+    body = json.dumps({"items": [{**answers, "padding": "x" * 25_000}]})
+    assert_problem(app.test_client().post(BATCH, data=body, content_type="application/json"), 413)
