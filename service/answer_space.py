@@ -5,10 +5,15 @@ give every test on that field the same truth value are interchangeable for the r
 each field splits into a few classes:
 
 - single choice and boolean: one class per value a test names, plus one for all others;
-- integer: the intervals between the thresholds the tests use, plus "unanswered";
+- integer: the intervals between the thresholds the tests use; "unanswered" joins the
+  interval whose values every test treats like it (all comparisons false), and is a class
+  of its own only when no interval does (a `given` test, or a test true at every value);
 - multi choice: options that only ever appear side by side in the same `any` lists form a
   group, and only "some of the group chosen or not" matters; options no test names matter
-  only through `empty`.
+  only through `empty`, so only when no group is chosen.
+
+`check_exact` proves, over every valid answer to every field, that no condition tells two
+answers of one class apart, and reports any two classes no condition tells apart.
 
 A field no rule reads has one class. The product of the classes is finite and small, so
 every case can be run through the real engine (the verification suite does), and the
@@ -23,7 +28,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .conditions import AllOf, AnyOf, Atom, Condition, Not
+from .conditions import AllOf, AnyOf, Atom, Condition, Not, atom_holds, residual
 from .rulebook import Question, Rule, Rulebook
 
 
@@ -34,10 +39,12 @@ class FieldClasses:
     question: Question
     representatives: tuple[Any, ...]
     kind: str
-    # single_choice/boolean: value -> class; integer: sorted cut points;
-    # multi_choice: the option groups whose presence matters, and the "other options" flag.
+    # single_choice/boolean: value -> class; integer: sorted cut points and the class of
+    # "unanswered"; multi_choice: the option groups whose presence matters, and whether
+    # other options matter (then "only other options chosen" is the last class).
     value_class: Mapping[Any, int] | None = None
     cuts: tuple[int, ...] = ()
+    none_class: int = 0
     groups: tuple[frozenset[str], ...] = ()
     others_matter: bool = False
 
@@ -47,15 +54,15 @@ class FieldClasses:
             return self.value_class.get(value, len(self.representatives) - 1)
         if self.kind == "integer":
             if value is None:
-                return len(self.representatives) - 1 if self.question.spec.nullable else 0
+                return self.none_class
             return sum(1 for cut in self.cuts if value >= cut)
         if self.kind == "multi":
             chosen = set(value or ())
-            flags = [bool(chosen & group) for group in self.groups]
-            if self.others_matter:
-                grouped = frozenset().union(*self.groups) if self.groups else frozenset()
-                flags.append(bool(chosen - grouped))
-            return sum(1 << i for i, flag in enumerate(flags) if flag)
+            groups_chosen = sum(1 << i for i, group in enumerate(self.groups) if chosen & group)
+            if groups_chosen or not self.others_matter:
+                return groups_chosen
+            grouped = frozenset().union(*self.groups)
+            return 1 << len(self.groups) if chosen - grouped else 0
         return 0
 
     @property
@@ -89,6 +96,14 @@ class AnswerSpace:
         names = [f.question.id for f in self.fields]
         for values in itertools.product(*choices):
             yield dict(zip(names, values, strict=True))
+
+    def class_keys(self, fixed: Mapping[str, Any] | None = None) -> Iterator[tuple[int, ...]]:
+        """The class key of each case `cases(fixed)` yields, in the same order."""
+        fixed = fixed or {}
+        choices: list[Iterable[int]] = [
+            (f.class_of(fixed[f.question.id]),) if f.question.id in fixed else range(f.size) for f in self.fields
+        ]
+        return itertools.product(*choices)
 
     def field(self, question_id: str) -> FieldClasses:
         return next(f for f in self.fields if f.question.id == question_id)
@@ -161,9 +176,14 @@ def _integer(question: Question, atoms: list[Atom]) -> FieldClasses:
             cuts.add(atom.value + _CUT[atom.op])
     inner = tuple(sorted(cut for cut in cuts if question.minimum < cut <= question.maximum))
     representatives: list[Any] = [question.minimum, *inner]
+    none_class = 0
     if question.spec.nullable:
-        representatives.append(None)
-    return FieldClasses(question, tuple(representatives), kind="integer", cuts=inner)
+        unanswered = [atom_holds(atom, None) for atom in atoms]
+        alike = [i for i, value in enumerate(representatives) if [atom_holds(a, value) for a in atoms] == unanswered]
+        none_class = alike[0] if alike else len(representatives)
+        if not alike:
+            representatives.append(None)
+    return FieldClasses(question, tuple(representatives), kind="integer", cuts=inner, none_class=none_class)
 
 
 def _multi(question: Question, atoms: list[Atom], any_nodes: list[AnyOf]) -> FieldClasses:
@@ -183,14 +203,12 @@ def _multi(question: Question, atoms: list[Atom], any_nodes: list[AnyOf]) -> Fie
         groups.append(frozenset(option for option in named if signatures[option] == signature))
     others = [o.value for o in question.options if o.value not in named]
     others_matter = bool(others) and any(atom.op == "empty" for atom in atoms)
-    width = len(groups) + others_matter
     representatives = []
-    for class_index in range(1 << width):  # bit k set = group k chosen, as in class_of
-        flags = [bool(class_index >> bit & 1) for bit in range(width)]
-        chosen = {_first(group, question) for group, flag in zip(groups, flags[: len(groups)], strict=True) if flag}
-        if others_matter and flags[-1]:
-            chosen.add(others[0])
+    for class_index in range(1 << len(groups)):  # bit k set = group k chosen, as in class_of
+        chosen = {_first(group, question) for bit, group in enumerate(groups) if class_index >> bit & 1}
         representatives.append([o.value for o in question.options if o.value in chosen])
+    if others_matter:
+        representatives.append([others[0]])
     return FieldClasses(
         question, tuple(representatives), kind="multi", groups=tuple(groups), others_matter=others_matter
     )
@@ -199,3 +217,68 @@ def _multi(question: Question, atoms: list[Atom], any_nodes: list[AnyOf]) -> Fie
 def _first(group: frozenset[str], question: Question) -> str:
     return next(o.value for o in question.options if o.value in group)
 
+
+
+def field_values(question: Question) -> tuple[Any, ...]:
+    """Every valid answer to one question: finite, since integers are bounded and lists unique."""
+    if question.type == "boolean":
+        return (False, True)
+    if question.type == "single_choice":
+        return tuple(option.value for option in question.options)
+    if question.type == "integer":
+        assert question.minimum is not None and question.maximum is not None
+        numbers = tuple(range(question.minimum, question.maximum + 1))
+        return (*numbers, None) if question.spec.nullable else numbers
+    options = [option.value for option in question.options]
+    return tuple(
+        [option for bit, option in enumerate(options) if mask >> bit & 1] for mask in range(1 << len(options))
+    )
+
+
+@dataclass(frozen=True)
+class Exactness:
+    """The outcome of checking a partition against conditions, answer by answer."""
+
+    values_checked: int
+    problems: tuple[str, ...]
+    """Two answers in one class that some condition tells apart: the partition is wrong."""
+    redundant: tuple[str, ...]
+    """Two classes that no condition tells apart: correct, but the space is larger than needed."""
+
+
+def check_exact(space: AnswerSpace, conditions: Mapping[str, Condition]) -> Exactness:
+    """Prove, field by field over every valid answer, that each class is one for `conditions`.
+
+    For one field, an answer leaves a residual of every condition (the condition with that
+    field's tests decided). Equal residuals mean no answer to the other fields can make the
+    conditions tell the two answers apart; changing one field at a time, answers with equal
+    class keys are then alike for every condition.
+    """
+    problems: list[str] = []
+    redundant: list[str] = []
+    checked = 0
+    for field_classes in space.fields:
+        question = field_classes.question
+        seen: dict[int, tuple[Any, tuple[Any, ...]]] = {}
+        for value in field_values(question):
+            checked += 1
+            leftover = tuple(residual(condition, {question.id: value}) for condition in conditions.values())
+            index = field_classes.class_of(value)
+            if not 0 <= index < field_classes.size:
+                problems.append(f"{question.id}: {value!r} falls in no class")
+                continue
+            first = seen.setdefault(index, (value, leftover))
+            if first[1] != leftover:
+                differing = [name for name, a, b in zip(conditions, first[1], leftover, strict=True) if a != b]
+                problems.append(
+                    f"{question.id}: {first[0]!r} and {value!r} share class {index}, "
+                    f"but {', '.join(differing)} tell them apart"
+                )
+        if len(seen) < field_classes.size:
+            problems.append(f"{question.id}: {field_classes.size - len(seen)} class(es) hold no answer")
+        by_leftover: dict[tuple[Any, ...], int] = {}
+        for index, (_, leftover) in sorted(seen.items()):
+            if leftover in by_leftover:
+                redundant.append(f"{question.id}: classes {by_leftover[leftover]} and {index} are never told apart")
+            by_leftover.setdefault(leftover, index)
+    return Exactness(checked, tuple(problems), tuple(redundant))

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import dataclasses
 import random
 from typing import Any
 
 import pytest
 
-from service import answer_space, rulebook
+from service import answer_space, conditions, rulebook
 from service.screening import Screener
 
 BOOK = rulebook.load()
@@ -36,10 +37,11 @@ def random_answers(rng: random.Random) -> dict[str, Any]:
 
 def test_classes_follow_the_thresholds_the_rules_use() -> None:
     assert SPACE.field("pain_severity").representatives == (0, 1, 7)
-    assert SPACE.field("sumo_days_per_week").representatives == (0, 3, None)
+    assert SPACE.field("sumo_days_per_week").representatives == (0, 3)
     assert SPACE.field("sex").representatives == ("female", "male")
     assert SPACE.field("structural_conditions").representatives == ([], ["labral_tear"])
-    assert SPACE.size == 110_592
+    assert SPACE.field("pain_areas").representatives == ([], ["low_back"], ["hip"])
+    assert SPACE.size == 55_296
 
 
 def test_each_representative_is_in_its_own_class() -> None:
@@ -54,7 +56,7 @@ def test_a_field_no_rule_reads_has_one_class() -> None:
     space = answer_space.build(BOOK, decision_rules)
     assert space.field("wall_available").representatives == (True,)
     assert space.field("squats").size == 1
-    assert space.size == 864
+    assert space.size == 576
 
 
 def test_answers_in_one_class_get_one_outcome(screener: Screener) -> None:
@@ -66,3 +68,64 @@ def test_answers_in_one_class_get_one_outcome(screener: Screener) -> None:
         answers = random_answers(rng)
         representative = representative_of[SPACE.key(answers)]
         assert screener.decide(answers).rules == screener.decide(representative).rules, answers
+
+
+def test_field_values_are_every_valid_answer(screener: Screener) -> None:
+    minimal = {"sex": "male", "lifting_style": "none", "prior_soft_tissue_work": True}
+    counts = {}
+    for question in BOOK.questions:
+        values = answer_space.field_values(question)
+        counts[question.id] = len(values)
+        for value in values:
+            assert screener.load({**minimal, question.id: value})[question.id] == value
+    assert counts == {
+        "sex": 4, "sports": 128, "lifting_style": 4, "sumo_days_per_week": 9, "squats": 2, "pain_areas": 16,
+        "pain_severity": 11, "hip_pinch": 2, "prior_soft_tissue_work": 2, "structural_conditions": 64,
+        "hip_ir": 3, "wall_available": 2,
+    }
+
+
+def test_the_classes_are_exact_for_every_rule_over_every_answer() -> None:
+    exactness = answer_space.check_exact(SPACE, {rule.id: rule.when for rule in BOOK.rules})
+    assert exactness.problems == ()
+    assert exactness.values_checked == 247
+
+
+def test_a_partition_too_coarse_for_the_conditions_is_caught() -> None:
+    """The decision rules' space ignores sports the timing rules read: the check says which."""
+    decision_space = answer_space.build(BOOK, [rule for rule in BOOK.rules if rule.group == "decision"])
+    exactness = answer_space.check_exact(decision_space, {rule.id: rule.when for rule in BOOK.rules})
+    assert "sports: [] and ['running'] share class 0, but after_event_other_sport tell them apart" in exactness.problems
+    assert any(problem.startswith("squats: False and True") for problem in exactness.problems)
+    assert any(problem.startswith("wall_available:") for problem in exactness.problems)
+
+
+def test_no_two_classes_are_alike_for_every_rule() -> None:
+    exactness = answer_space.check_exact(SPACE, {rule.id: rule.when for rule in BOOK.rules})
+    assert exactness.redundant == ()
+
+
+def test_unanswered_joins_the_interval_every_test_treats_alike() -> None:
+    """`gte: 3` is false for 0-2 days and for no answer: one class, not two."""
+    sumo = SPACE.field("sumo_days_per_week")
+    assert sumo.class_of(None) == sumo.class_of(0) == sumo.class_of(2) != sumo.class_of(3)
+
+
+def test_unanswered_is_its_own_class_when_a_test_asks_for_it() -> None:
+    asks = conditions.parse({"sumo_days_per_week": {"given": True}}, BOOK.fields, {})
+    space = answer_space.build(BOOK, [dataclasses.replace(BOOK.rules[0], when=asks)])
+    assert space.field("sumo_days_per_week").representatives == (0, None)
+    assert answer_space.check_exact(space, {"asks": asks}) == answer_space.Exactness(247, (), ())
+
+
+def test_other_options_matter_only_when_no_group_is_chosen() -> None:
+    """With low back chosen, `pain_areas: {empty: false}` is settled: hip adds nothing."""
+    pain = SPACE.field("pain_areas")
+    assert pain.class_of(["low_back", "hip"]) == pain.class_of(["low_back"]) != pain.class_of(["hip", "knee"])
+    assert pain.class_of([]) == 0
+
+
+def test_keys_follow_the_order_of_cases() -> None:
+    fixed = {"sex": "other", "sports": ["rotational", "running"], "pain_severity": 4, "hip_ir": "normal"}
+    assert list(SPACE.class_keys(fixed)) == [SPACE.key(case) for case in SPACE.cases(fixed)]
+    assert sum(1 for _ in SPACE.class_keys()) == SPACE.size
