@@ -74,7 +74,8 @@ ACROSS_CASES = {
     ),
     "deterministic": (
         "The same answers always get the same result, whatever was screened before and in whichever "
-        "engine instance: every case is screened twice, in two processes, in opposite orders."
+        "engine instance: every case is screened a second time, by fresh engines in the worker "
+        "processes, in reverse order and split differently."
     ),
 }
 

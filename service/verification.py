@@ -51,6 +51,8 @@ class Job:
     space: AnswerSpace
     fixed: Mapping[str, Any]
     indices: Sequence[int]
+    cross_check: bool
+    """Also work out the facts, and the rules whose conditions hold, for each case."""
 
 
 @dataclass
@@ -86,12 +88,12 @@ def screen_cases(job: Job) -> Batch:
         key = (result.decision, result.refer, _mask((rule.id for rule in result.rules), position))
         if key not in batch.bodies:
             batch.bodies[key] = result.to_json(book)
-        holding = {rule.id for rule in book.rules if conditions.holds(rule.when, case)}
-        if holding != matched:
-            batch.disagreements.append(index)
         batch.matched.append(_mask(matched, position))
         batch.outcomes.append(key)
-        batch.facts.append(sum(1 << bit for bit, fact in enumerate(facts) if conditions.holds(fact, case)))
+        if job.cross_check:
+            if matched != {rule.id for rule in book.rules if conditions.holds(rule.when, case)}:
+                batch.disagreements.append(index)
+            batch.facts.append(sum(1 << bit for bit, fact in enumerate(facts) if conditions.holds(fact, case)))
     return batch
 
 
@@ -110,11 +112,12 @@ class Run:
 
 
 def run(rulebook: Rulebook, space: AnswerSpace, fixed: Mapping[str, Any], processes: int) -> Run:
-    """Screen every case twice: the second pass in other workers, in reverse order."""
+    """Screen every case twice, each time with fresh engines; the second pass in reverse order."""
     total = sum(1 for _ in space.class_keys(fixed))
     slices = [range(start, total, processes) for start in range(processes)]
-    first = [Job(rulebook, space, fixed, part) for part in slices]
-    second = [Job(rulebook, space, fixed, list(reversed(slices[(k + 1) % processes]))) for k in range(processes)]
+    first = [Job(rulebook, space, fixed, part, cross_check=True) for part in slices]
+    second = [Job(rulebook, space, fixed, list(reversed(slices[(k + 1) % processes])), cross_check=False)
+              for k in range(processes)]
     started = time.perf_counter()
     if processes == 1:
         batches = [screen_cases(job) for job in first + second]
