@@ -5,15 +5,13 @@ give every test on that field the same truth value are interchangeable for the r
 each field splits into a few classes:
 
 - single choice and boolean: one class per value a test names, plus one for all others;
-- integer: the intervals between the thresholds the tests use; "unanswered" joins the
-  interval whose values every test treats like it (all comparisons false), and is a class
-  of its own only when no interval does (a `given` test, or a test true at every value);
+- integer: the intervals between the thresholds the tests use, plus "unanswered";
 - multi choice: options that only ever appear side by side in the same `any` lists form a
   group, and only "some of the group chosen or not" matters; options no test names matter
-  only through `empty`, so only when no group is chosen.
+  only through `empty`.
 
 `check_exact` proves, over every valid answer to every field, that no condition tells two
-answers of one class apart, and reports any two classes no condition tells apart.
+answers of one class apart, and finds classes that no condition tells apart either.
 
 A field no rule reads has one class. The product of the classes is finite and small, so
 every case can be run through the real engine (the verification suite does), and the
@@ -28,7 +26,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .conditions import AllOf, AnyOf, Atom, Condition, Not, atom_holds, residual
+from .conditions import AllOf, AnyOf, Atom, Condition, Not, residual
 from .rulebook import Question, Rule, Rulebook
 
 
@@ -39,12 +37,10 @@ class FieldClasses:
     question: Question
     representatives: tuple[Any, ...]
     kind: str
-    # single_choice/boolean: value -> class; integer: sorted cut points and the class of
-    # "unanswered"; multi_choice: the option groups whose presence matters, and whether
-    # other options matter (then "only other options chosen" is the last class).
+    # single_choice/boolean: value -> class; integer: sorted cut points;
+    # multi_choice: the option groups whose presence matters, and the "other options" flag.
     value_class: Mapping[Any, int] | None = None
     cuts: tuple[int, ...] = ()
-    none_class: int = 0
     groups: tuple[frozenset[str], ...] = ()
     others_matter: bool = False
 
@@ -54,15 +50,15 @@ class FieldClasses:
             return self.value_class.get(value, len(self.representatives) - 1)
         if self.kind == "integer":
             if value is None:
-                return self.none_class
+                return len(self.representatives) - 1 if self.question.spec.nullable else 0
             return sum(1 for cut in self.cuts if value >= cut)
         if self.kind == "multi":
             chosen = set(value or ())
-            groups_chosen = sum(1 << i for i, group in enumerate(self.groups) if chosen & group)
-            if groups_chosen or not self.others_matter:
-                return groups_chosen
-            grouped = frozenset().union(*self.groups)
-            return 1 << len(self.groups) if chosen - grouped else 0
+            flags = [bool(chosen & group) for group in self.groups]
+            if self.others_matter:
+                grouped = frozenset().union(*self.groups) if self.groups else frozenset()
+                flags.append(bool(chosen - grouped))
+            return sum(1 << i for i, flag in enumerate(flags) if flag)
         return 0
 
     @property
@@ -176,14 +172,9 @@ def _integer(question: Question, atoms: list[Atom]) -> FieldClasses:
             cuts.add(atom.value + _CUT[atom.op])
     inner = tuple(sorted(cut for cut in cuts if question.minimum < cut <= question.maximum))
     representatives: list[Any] = [question.minimum, *inner]
-    none_class = 0
     if question.spec.nullable:
-        unanswered = [atom_holds(atom, None) for atom in atoms]
-        alike = [i for i, value in enumerate(representatives) if [atom_holds(a, value) for a in atoms] == unanswered]
-        none_class = alike[0] if alike else len(representatives)
-        if not alike:
-            representatives.append(None)
-    return FieldClasses(question, tuple(representatives), kind="integer", cuts=inner, none_class=none_class)
+        representatives.append(None)
+    return FieldClasses(question, tuple(representatives), kind="integer", cuts=inner)
 
 
 def _multi(question: Question, atoms: list[Atom], any_nodes: list[AnyOf]) -> FieldClasses:
@@ -203,12 +194,14 @@ def _multi(question: Question, atoms: list[Atom], any_nodes: list[AnyOf]) -> Fie
         groups.append(frozenset(option for option in named if signatures[option] == signature))
     others = [o.value for o in question.options if o.value not in named]
     others_matter = bool(others) and any(atom.op == "empty" for atom in atoms)
+    width = len(groups) + others_matter
     representatives = []
-    for class_index in range(1 << len(groups)):  # bit k set = group k chosen, as in class_of
-        chosen = {_first(group, question) for bit, group in enumerate(groups) if class_index >> bit & 1}
+    for class_index in range(1 << width):  # bit k set = group k chosen, as in class_of
+        flags = [bool(class_index >> bit & 1) for bit in range(width)]
+        chosen = {_first(group, question) for group, flag in zip(groups, flags[: len(groups)], strict=True) if flag}
+        if others_matter and flags[-1]:
+            chosen.add(others[0])
         representatives.append([o.value for o in question.options if o.value in chosen])
-    if others_matter:
-        representatives.append([others[0]])
     return FieldClasses(
         question, tuple(representatives), kind="multi", groups=tuple(groups), others_matter=others_matter
     )
@@ -216,7 +209,6 @@ def _multi(question: Question, atoms: list[Atom], any_nodes: list[AnyOf]) -> Fie
 
 def _first(group: frozenset[str], question: Question) -> str:
     return next(o.value for o in question.options if o.value in group)
-
 
 
 def field_values(question: Question) -> tuple[Any, ...]:
@@ -244,6 +236,12 @@ class Exactness:
     """Two answers in one class that some condition tells apart: the partition is wrong."""
     redundant: tuple[str, ...]
     """Two classes that no condition tells apart: correct, but the space is larger than needed."""
+    alike: tuple[tuple[int, ...], ...] = ()
+    """Per field, per class: the first class that no condition tells apart from it (often itself)."""
+
+    def leader(self, key: Sequence[int]) -> tuple[int, ...]:
+        """The first class key that no condition tells apart from `key`."""
+        return tuple(self.alike[slot][index] for slot, index in enumerate(key))
 
 
 def check_exact(space: AnswerSpace, conditions: Mapping[str, Condition]) -> Exactness:
@@ -256,6 +254,7 @@ def check_exact(space: AnswerSpace, conditions: Mapping[str, Condition]) -> Exac
     """
     problems: list[str] = []
     redundant: list[str] = []
+    alike: list[tuple[int, ...]] = []
     checked = 0
     for field_classes in space.fields:
         question = field_classes.question
@@ -281,4 +280,6 @@ def check_exact(space: AnswerSpace, conditions: Mapping[str, Condition]) -> Exac
             if leftover in by_leftover:
                 redundant.append(f"{question.id}: classes {by_leftover[leftover]} and {index} are never told apart")
             by_leftover.setdefault(leftover, index)
-    return Exactness(checked, tuple(problems), tuple(redundant))
+        alike.append(tuple(by_leftover.get(seen[index][1], index) if index in seen else index
+                           for index in range(field_classes.size)))
+    return Exactness(checked, tuple(problems), tuple(redundant), tuple(alike))

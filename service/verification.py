@@ -1,7 +1,8 @@
 """Verify the rulebook over its whole answer space, through the real engine.
 
-`python -m service.verification` screens one representative of every class of answers
-(`answer_space`) with durable-rules, twice, and prints a report:
+`python -m service.verification` screens answers covering every class of answers
+(`answer_space`) with durable-rules, twice, and prints a report. Classes that no rule
+and no invariant fact tells apart (`Exactness.alike`) are covered by one screening:
 
 - proof that the classes are exact: per field, over every valid answer, no rule condition
   and no invariant fact tells two answers of one class apart (`answer_space.check_exact`);
@@ -48,8 +49,7 @@ rules by definition, so comparing it would make every rule that ever takes effec
 @dataclass(frozen=True)
 class Job:
     rulebook: Rulebook
-    space: AnswerSpace
-    fixed: Mapping[str, Any]
+    cases: Sequence[Mapping[str, Any]]
     indices: Sequence[int]
     cross_check: bool
     """Also work out the facts, and the rules whose conditions hold, for each case."""
@@ -78,11 +78,9 @@ def screen_cases(job: Job) -> Batch:
     screener = Screener(book)
     position = {rule.id: index for index, rule in enumerate(book.rules)}
     facts = [conditions.parse(raw, book.fields, {}) for raw in invariants.FACTS.values()]
-    wanted = set(job.indices)
     batch = Batch(job.indices, [], [], [], {}, [])
-    cases = {index: case for index, case in enumerate(job.space.cases(job.fixed)) if index in wanted}
     for index in job.indices:
-        case = cases[index]
+        case = job.cases[index]
         matched = screener.match(case)
         result = outcome.resolve(book, matched)
         key = (result.decision, result.refer, _mask((rule.id for rule in result.rules), position))
@@ -111,12 +109,12 @@ class Run:
     screenings: int
 
 
-def run(rulebook: Rulebook, space: AnswerSpace, fixed: Mapping[str, Any], processes: int) -> Run:
+def run(rulebook: Rulebook, cases: Sequence[Mapping[str, Any]], processes: int) -> Run:
     """Screen every case twice, each time with fresh engines; the second pass in reverse order."""
-    total = sum(1 for _ in space.class_keys(fixed))
+    total = len(cases)
     slices = [range(start, total, processes) for start in range(processes)]
-    first = [Job(rulebook, space, fixed, part, cross_check=True) for part in slices]
-    second = [Job(rulebook, space, fixed, list(reversed(slices[(k + 1) % processes])), cross_check=False)
+    first = [Job(rulebook, cases, part, cross_check=True) for part in slices]
+    second = [Job(rulebook, cases, list(reversed(slices[(k + 1) % processes])), cross_check=False)
               for k in range(processes)]
     started = time.perf_counter()
     if processes == 1:
@@ -150,10 +148,8 @@ def run(rulebook: Rulebook, space: AnswerSpace, fixed: Mapping[str, Any], proces
 
 @dataclass
 class Proof:
-    classes: int
-    values_checked: int
+    exactness: answer_space.Exactness
     problems: list[str]
-    redundant: tuple[str, ...]
     unread_fields: list[str]
     atom_tests: int
 
@@ -179,7 +175,7 @@ def prove_exact(rulebook: Rulebook, space: AnswerSpace) -> Proof:
     atom_problems, atom_tests = _atoms_agree_with_engine(rulebook, space, [*checked.values()])
     problems.extend(atom_problems)
     unread = [f.question.id for f in space.fields if f.kind == "unread"]
-    return Proof(space.size, exactness.values_checked, problems, exactness.redundant, unread, atom_tests)
+    return Proof(exactness, problems, unread, atom_tests)
 
 
 def _atoms(condition: Condition) -> Iterable[Atom]:
@@ -232,6 +228,10 @@ class Failure:
 @dataclass
 class Report:
     rulebook: Rulebook
+    classes: list[tuple[int, ...]]
+    """Every class key of the space (or of the answers fixed)."""
+    keys: list[tuple[int, ...]]
+    """The class key of each screened case: the first of the classes it stands for."""
     cases: list[dict[str, Any]]
     run: Run
     proof: Proof
@@ -254,11 +254,15 @@ class Report:
 
 
 def verify(rulebook: Rulebook, fixed: Mapping[str, Any] | None = None, processes: int = 2) -> Report:
-    """Screen every case (or those with the `fixed` answers) and check everything on them."""
+    """Screen every class (or those of the `fixed` answers) and check everything on them."""
     fixed = dict(fixed or {})
     space = answer_space.build(rulebook)
-    cases = list(space.cases(fixed))
-    report = Report(rulebook, cases, run(rulebook, space, fixed, processes), prove_exact(rulebook, space))
+    proof = prove_exact(rulebook, space)
+    classes = list(space.class_keys(fixed))
+    screened = [(key, case) for key, case in zip(classes, space.cases(fixed), strict=True)
+                if _leader(proof, space, fixed, key) == key]
+    cases = [case for _, case in screened]
+    report = Report(rulebook, classes, [key for key, _ in screened], cases, run(rulebook, cases, processes), proof)
     for index in report.run.disagreements:
         report.proof.problems.append(f"durable-rules matched other rules than the conditions say for {cases[index]}")
     _check_invariants(report)
@@ -295,9 +299,17 @@ def _check_invariants(report: Report) -> None:
     _failure(report, "deterministic", report.run.nondeterministic, "a second screening differed")
 
 
+def _leader(proof: Proof, space: AnswerSpace, fixed: Mapping[str, Any], key: tuple[int, ...]) -> tuple[int, ...]:
+    """The first class key no rule or fact tells apart from `key` (fixed answers stay as given)."""
+    alike = proof.exactness.alike
+    return tuple(index if space.fields[slot].question.id in fixed else alike[slot][index]
+                 for slot, index in enumerate(key))
+
+
 def _check_monotonic_safety(report: Report, space: AnswerSpace, fixed: Mapping[str, Any]) -> None:
-    keys = list(space.class_keys(fixed))
-    position = {key: index for index, key in enumerate(keys)}
+    """From every class, every added contraindication or pain: never a higher rank, never less referral."""
+    screened = {key: index for index, key in enumerate(report.keys)}
+    known = set(report.classes)
     # For each mutated field: class -> classes reached by adding a contraindication or pain.
     reach: dict[int, dict[int, set[int]]] = {}
     for slot, field_classes in enumerate(space.fields):
@@ -312,21 +324,24 @@ def _check_monotonic_safety(report: Report, space: AnswerSpace, fixed: Mapping[s
     rank = invariants.DECISION_RANK
     failing: list[int] = []
     checked = outside = 0
-    for index, key in enumerate(keys):
+    for key in report.classes:
+        index = screened[_leader(report.proof, space, fixed, key)]
         decision, refer, _ = report.run.outcomes[index]
         for slot, targets in reach.items():
             for target in targets[key[slot]]:
-                other = position.get((*key[:slot], target, *key[slot + 1:]))
-                if other is None:
+                mutated = (*key[:slot], target, *key[slot + 1:])
+                if mutated not in known:
                     outside += 1
                     continue
                 checked += 1
-                worse_decision, worse_refer, _ = report.run.outcomes[other]
+                worse_decision, worse_refer, _ = report.run.outcomes[screened[_leader(report.proof, space, fixed,
+                                                                                       mutated)]]
                 if rank[worse_decision] > rank[decision] or (refer and not worse_refer):
                     failing.append(index)
     report.mutations_outside = outside
-    report.invariant_cases["monotonic_safety"] = len(keys)
-    _failure(report, "monotonic_safety", sorted(set(failing)), f"{checked} mutated cases compared")
+    report.invariant_cases["monotonic_safety"] = len(report.classes)
+    _failure(report, "monotonic_safety", sorted(set(failing)),
+             f"{checked:,} mutations from {len(report.classes):,} classes compared")
 
 
 def _check_mutation_closure(report: Report, field_classes: answer_space.FieldClasses,
@@ -441,15 +456,18 @@ def _render(report: Report) -> Iterable[str]:
     yield f"rulebook {report.rulebook.rules_version}: {len(report.rulebook.rules)} rules"
     yield ""
     yield "answer space"
-    yield (f"  {proof.classes:,} classes; {len(report.cases):,} cases screened twice through durable-rules "
+    exactness = proof.exactness
+    yield (f"  {len(report.classes):,} classes; {len(report.cases):,} cases (one per group of classes no rule "
+           f"or fact tells apart) screened twice through durable-rules "
            f"({run_.screenings:,} screenings in {run_.seconds:.1f} s)")
     yield (f"  durable-rules matched exactly the rules whose conditions hold on every case: "
            f"{'no' if run_.disagreements else 'yes'}")
-    yield (f"  exact: {proof.values_checked} answers (every valid answer to every field) leave the same residual "
-           f"of every rule and fact within each class; {proof.atom_tests:,} field tests agree with durable-rules")
+    yield (f"  exact: {exactness.values_checked} answers (every valid answer to every field) leave the same "
+           f"residual of every rule and fact within each class; {proof.atom_tests:,} field tests agree with "
+           f"durable-rules")
     yield f"  fields no rule reads: {', '.join(proof.unread_fields) or 'none'}"
-    for note in proof.redundant:
-        yield f"  note (not an error): {note}"
+    for note in exactness.redundant:
+        yield f"  alike, screened once: {note}"
     for problem in proof.problems:
         yield f"  PROBLEM: {problem}"
     yield ""
@@ -460,7 +478,7 @@ def _render(report: Report) -> Iterable[str]:
     for name, count in report.invariant_cases.items():
         status = f"FAILED on {failed[name].cases:,}" if name in failed else "ok"
         yield f"  {name:<42} {count:>8,}  {status}"
-    yield f"  monotonic mutations outside the screened cases: {report.mutations_outside:,}"
+    yield f"  monotonic mutations leading outside the classes checked: {report.mutations_outside:,}"
     for failure in report.failures:
         yield ""
         yield f"  FAILED {failure.invariant}: {reasons.get(failure.invariant, '')}"

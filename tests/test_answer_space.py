@@ -37,11 +37,10 @@ def random_answers(rng: random.Random) -> dict[str, Any]:
 
 def test_classes_follow_the_thresholds_the_rules_use() -> None:
     assert SPACE.field("pain_severity").representatives == (0, 1, 7)
-    assert SPACE.field("sumo_days_per_week").representatives == (0, 3)
+    assert SPACE.field("sumo_days_per_week").representatives == (0, 3, None)
     assert SPACE.field("sex").representatives == ("female", "male")
     assert SPACE.field("structural_conditions").representatives == ([], ["labral_tear"])
-    assert SPACE.field("pain_areas").representatives == ([], ["low_back"], ["hip"])
-    assert SPACE.size == 55_296
+    assert SPACE.size == 110_592
 
 
 def test_each_representative_is_in_its_own_class() -> None:
@@ -56,7 +55,7 @@ def test_a_field_no_rule_reads_has_one_class() -> None:
     space = answer_space.build(BOOK, decision_rules)
     assert space.field("wall_available").representatives == (True,)
     assert space.field("squats").size == 1
-    assert space.size == 576
+    assert space.size == 864
 
 
 def test_answers_in_one_class_get_one_outcome(screener: Screener) -> None:
@@ -100,29 +99,28 @@ def test_a_partition_too_coarse_for_the_conditions_is_caught() -> None:
     assert any(problem.startswith("wall_available:") for problem in exactness.problems)
 
 
-def test_no_two_classes_are_alike_for_every_rule() -> None:
+def test_classes_no_condition_tells_apart_are_found() -> None:
+    """Exact, not minimal: an unanswered sumo count acts like 0-2 days under `gte: 3`, and once
+    low back is chosen the other pain areas no longer change `pain_areas: {empty: false}`."""
     exactness = answer_space.check_exact(SPACE, {rule.id: rule.when for rule in BOOK.rules})
-    assert exactness.redundant == ()
+    assert exactness.redundant == (
+        "sumo_days_per_week: classes 0 and 2 are never told apart",
+        "pain_areas: classes 1 and 3 are never told apart",
+    )
+    assert SPACE.field("pain_areas").representatives[1:4:2] == (["low_back"], ["hip", "low_back"])
+    sumo, pain = (exactness.alike[[f.question.id for f in SPACE.fields].index(name)]
+                  for name in ("sumo_days_per_week", "pain_areas"))
+    assert (sumo, pain) == ((0, 1, 0), (0, 1, 2, 1))
+    leaders = {exactness.leader(key) for key in SPACE.class_keys()}
+    assert len(leaders) == 55_296
 
 
-def test_unanswered_joins_the_interval_every_test_treats_alike() -> None:
-    """`gte: 3` is false for 0-2 days and for no answer: one class, not two."""
-    sumo = SPACE.field("sumo_days_per_week")
-    assert sumo.class_of(None) == sumo.class_of(0) == sumo.class_of(2) != sumo.class_of(3)
-
-
-def test_unanswered_is_its_own_class_when_a_test_asks_for_it() -> None:
+def test_a_given_test_keeps_unanswered_apart() -> None:
     asks = conditions.parse({"sumo_days_per_week": {"given": True}}, BOOK.fields, {})
     space = answer_space.build(BOOK, [dataclasses.replace(BOOK.rules[0], when=asks)])
     assert space.field("sumo_days_per_week").representatives == (0, None)
-    assert answer_space.check_exact(space, {"asks": asks}) == answer_space.Exactness(247, (), ())
-
-
-def test_other_options_matter_only_when_no_group_is_chosen() -> None:
-    """With low back chosen, `pain_areas: {empty: false}` is settled: hip adds nothing."""
-    pain = SPACE.field("pain_areas")
-    assert pain.class_of(["low_back", "hip"]) == pain.class_of(["low_back"]) != pain.class_of(["hip", "knee"])
-    assert pain.class_of([]) == 0
+    exactness = answer_space.check_exact(space, {"asks": asks})
+    assert (exactness.problems, exactness.redundant) == ((), ())
 
 
 def test_keys_follow_the_order_of_cases() -> None:
