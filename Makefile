@@ -9,13 +9,16 @@ PYTHON ?= $(shell for p in $(PY_CANDIDATES); do \
 	"$$p" -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))' >/dev/null 2>&1 \
 	&& { command -v "$$p"; break; }; done)
 
-.PHONY: run test lint clean
+.PHONY: run test lint verify clean
 
 run: $(VENV)/.installed
 	PORT=$(PORT) $(BIN)/gunicorn --config python:service.gunicorn_conf 'service:create_app()'
 
 test: $(VENV)/.installed-test lint
 	$(BIN)/pytest
+
+verify: $(VENV)/.installed
+	$(BIN)/hip-screen verify
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check service tests

@@ -10,6 +10,9 @@ each field splits into a few classes:
   group, and only "some of the group chosen or not" matters; options no test names matter
   only through `empty`.
 
+`check_exact` proves, over every valid answer to every field, that no condition tells two
+answers of one class apart, and finds classes that no condition tells apart either.
+
 A field no rule reads has one class. The product of the classes is finite and small, so
 every case can be run through the real engine (the verification suite does), and the
 class of a set of answers is an exact key for anything that depends only on the matched
@@ -23,7 +26,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .conditions import AllOf, AnyOf, Atom, Condition, Not
+from .conditions import AllOf, AnyOf, Atom, Condition, Not, residual
 from .rulebook import Question, Rule, Rulebook
 
 
@@ -89,6 +92,14 @@ class AnswerSpace:
         names = [f.question.id for f in self.fields]
         for values in itertools.product(*choices):
             yield dict(zip(names, values, strict=True))
+
+    def class_keys(self, fixed: Mapping[str, Any] | None = None) -> Iterator[tuple[int, ...]]:
+        """The class key of each case `cases(fixed)` yields, in the same order."""
+        fixed = fixed or {}
+        choices: list[Iterable[int]] = [
+            (f.class_of(fixed[f.question.id]),) if f.question.id in fixed else range(f.size) for f in self.fields
+        ]
+        return itertools.product(*choices)
 
     def field(self, question_id: str) -> FieldClasses:
         return next(f for f in self.fields if f.question.id == question_id)
@@ -199,3 +210,76 @@ def _multi(question: Question, atoms: list[Atom], any_nodes: list[AnyOf]) -> Fie
 def _first(group: frozenset[str], question: Question) -> str:
     return next(o.value for o in question.options if o.value in group)
 
+
+def field_values(question: Question) -> tuple[Any, ...]:
+    """Every valid answer to one question: finite, since integers are bounded and lists unique."""
+    if question.type == "boolean":
+        return (False, True)
+    if question.type == "single_choice":
+        return tuple(option.value for option in question.options)
+    if question.type == "integer":
+        assert question.minimum is not None and question.maximum is not None
+        numbers = tuple(range(question.minimum, question.maximum + 1))
+        return (*numbers, None) if question.spec.nullable else numbers
+    options = [option.value for option in question.options]
+    return tuple(
+        [option for bit, option in enumerate(options) if mask >> bit & 1] for mask in range(1 << len(options))
+    )
+
+
+@dataclass(frozen=True)
+class Exactness:
+    """The outcome of checking a partition against conditions, answer by answer."""
+
+    values_checked: int
+    problems: tuple[str, ...]
+    """Two answers in one class that some condition tells apart: the partition is wrong."""
+    redundant: tuple[str, ...]
+    """Two classes that no condition tells apart: correct, but the space is larger than needed."""
+    alike: tuple[tuple[int, ...], ...] = ()
+    """Per field, per class: the first class that no condition tells apart from it (often itself)."""
+
+    def leader(self, key: Sequence[int]) -> tuple[int, ...]:
+        """The first class key that no condition tells apart from `key`."""
+        return tuple(self.alike[slot][index] for slot, index in enumerate(key))
+
+
+def check_exact(space: AnswerSpace, conditions: Mapping[str, Condition]) -> Exactness:
+    """Prove, field by field over every valid answer, that each class is one for `conditions`.
+
+    For one field, an answer leaves a residual of every condition (the condition with that
+    field's tests decided). Equal residuals mean no answer to the other fields can make the
+    conditions tell the two answers apart; changing one field at a time, answers with equal
+    class keys are then alike for every condition.
+    """
+    problems: list[str] = []
+    redundant: list[str] = []
+    alike: list[tuple[int, ...]] = []
+    checked = 0
+    for field_classes in space.fields:
+        question = field_classes.question
+        seen: dict[int, tuple[Any, tuple[Any, ...]]] = {}
+        for value in field_values(question):
+            checked += 1
+            leftover = tuple(residual(condition, {question.id: value}) for condition in conditions.values())
+            index = field_classes.class_of(value)
+            if not 0 <= index < field_classes.size:
+                problems.append(f"{question.id}: {value!r} falls in no class")
+                continue
+            first = seen.setdefault(index, (value, leftover))
+            if first[1] != leftover:
+                differing = [name for name, a, b in zip(conditions, first[1], leftover, strict=True) if a != b]
+                problems.append(
+                    f"{question.id}: {first[0]!r} and {value!r} share class {index}, "
+                    f"but {', '.join(differing)} tell them apart"
+                )
+        if len(seen) < field_classes.size:
+            problems.append(f"{question.id}: {field_classes.size - len(seen)} class(es) hold no answer")
+        by_leftover: dict[tuple[Any, ...], int] = {}
+        for index, (_, leftover) in sorted(seen.items()):
+            if leftover in by_leftover:
+                redundant.append(f"{question.id}: classes {by_leftover[leftover]} and {index} are never told apart")
+            by_leftover.setdefault(leftover, index)
+        alike.append(tuple(by_leftover.get(seen[index][1], index) if index in seen else index
+                           for index in range(field_classes.size)))
+    return Exactness(checked, tuple(problems), tuple(redundant), tuple(alike))

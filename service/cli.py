@@ -150,3 +150,17 @@ def run_examples(rules_dir: Path | None) -> None:
     click.echo(f"{total - failures} of {total} examples pass.")
     if failures:
         sys.exit(EXIT_INVALID)
+
+
+@main.command("verify")
+@_rules_dir_option
+@click.option("--processes", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Worker processes for the exhaustive run.")
+def verify(rules_dir: Path | None, processes: int) -> None:
+    """Run every answer class through the engine: invariants, coverage and shadowed rules."""
+    from . import verification  # heavy, and only this command needs it
+
+    argv = ["--processes", str(processes), *(["--rules-dir", str(rules_dir)] if rules_dir else [])]
+    status = verification.main(argv)
+    if status:
+        sys.exit(EXIT_INVALID)

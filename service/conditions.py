@@ -223,3 +223,87 @@ def _compile_atom(atom: Atom, spec: FieldSpec, negate: bool) -> dict[str, Any]:
         given = {f"{name}__given": True}
         test = {"$or": [{f"{name}__given": False}, {"$and": [given, test]}]} if negate else {"$and": [given, test]}
     return test
+
+
+def holds(condition: Condition, answers: Mapping[str, Any]) -> bool:
+    """Whether a condition is true for validated, defaulted answers.
+
+    The reference meaning of the condition language. Screenings are decided by
+    durable-rules, never by this; the verification proves that both agree, and reasons
+    about which answers the rules can tell apart with `residual`.
+    """
+    result = residual(condition, answers)
+    assert isinstance(result, bool)
+    return result
+
+
+Residual = Condition | bool
+
+
+def residual(condition: Condition, answers: Mapping[str, Any]) -> Residual:
+    """What is left of a condition once the fields in `answers` are known.
+
+    Tests on the given fields become True or False and are simplified away; tests on the
+    other fields stay. Two answers to one field that leave the same residual of every
+    condition cannot be told apart by those conditions, whatever the other answers are.
+    """
+    if isinstance(condition, Always):
+        return True
+    if isinstance(condition, Atom):
+        return atom_holds(condition, answers[condition.field]) if condition.field in answers else condition
+    if isinstance(condition, Not):
+        inner = residual(condition.item, answers)
+        return (not inner) if isinstance(inner, bool) else Not(inner)
+    decisive = isinstance(condition, AnyOf)  # True settles an `any`, False settles an `all`
+    left: list[Condition] = []
+    for item in condition.items:
+        reduced = residual(item, answers)
+        if reduced is decisive:
+            return decisive
+        if not isinstance(reduced, bool):
+            left.append(reduced)
+    if not left:
+        return not decisive
+    if len(left) == 1:
+        return left[0]
+    return AnyOf(tuple(left)) if decisive else AllOf(tuple(left))
+
+
+def atom_holds(atom: Atom, value: Any) -> bool:
+    """One field test on one validated answer (None: an optional integer not given)."""
+    op, expected = atom.op, atom.value
+    if op == "has":
+        return bool(expected in value)
+    if op == "empty":
+        return bool((len(value) == 0) == expected)
+    if op == "given":
+        return bool((value is not None) == expected)
+    if value is None:
+        return False  # like the compiled test: only a given integer compares
+    if op == "eq":
+        return bool(type(value) is type(expected) and value == expected)
+    comparisons = {"gte": value >= expected, "gt": value > expected, "lte": value <= expected, "lt": value < expected}
+    return bool(comparisons[op])
+
+
+def durable_properties(durable_condition: Mapping[str, Any]) -> set[str]:
+    """The fact properties a compiled durable-rules condition reads."""
+    names: set[str] = set()
+    for key, value in durable_condition.items():
+        if key in ("$and", "$or"):
+            for item in value:
+                names |= durable_properties(item)
+        elif key.startswith("$"):
+            names |= set(value)
+        else:
+            names.add(key)
+    return names
+
+
+def fact_properties(spec: FieldSpec) -> set[str]:
+    """The fact properties `flatten` writes for one question."""
+    if spec.type == "multi_choice":
+        return {f"{spec.id}__{option}" for option in spec.options} | {f"{spec.id}__count"}
+    if spec.nullable:
+        return {spec.id, f"{spec.id}__given"}
+    return {spec.id}

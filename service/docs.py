@@ -6,13 +6,15 @@ come from this server, and the Content-Security-Policy says so.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
+import mimetypes
 from pathlib import Path
 from typing import Any
 
 import yaml
-from flask import Blueprint, Flask, Response, abort, current_app, send_from_directory
+from flask import Blueprint, Flask, Response, abort, current_app, request
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi.yaml"
 # The bundle's files the page uses, and nothing else from the package's directory.
@@ -85,10 +87,16 @@ def docs_asset(asset: str) -> Response:
     """A file of the docs page."""
     if asset == "init.js":
         return _page(INIT_SCRIPT, "text/javascript")
-    if asset not in SWAGGER_ASSETS:
+    assets: dict[str, tuple[bytes, str, str]] = current_app.extensions["docs"]["assets"]
+    if asset not in assets:
         abort(404)
-    response = send_from_directory(current_app.extensions["docs"]["assets"], asset, max_age=86400)
+    body, mimetype, etag = assets[asset]
+    response = Response(body, mimetype=mimetype)
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    response.set_etag(etag)
+    response.make_conditional(request)  # a 304 for a browser whose copy is current
     return response
 
 
@@ -107,5 +115,13 @@ def openapi_json() -> Response:
 def init_app(app: Flask) -> None:
     text = SPEC_PATH.read_text(encoding="utf-8")
     spec: Any = yaml.safe_load(text)
-    app.extensions["docs"] = {"assets": swagger_ui_dir(), "yaml": text, "json": json.dumps(spec)}
+    # Read once: a few files that never change while the process runs, and no file handle
+    # is left for a client that never closes its response.
+    directory = swagger_ui_dir()
+    assets = {}
+    for name in SWAGGER_ASSETS:
+        body = (directory / name).read_bytes()
+        mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        assets[name] = (body, mimetype, hashlib.sha256(body).hexdigest()[:32])
+    app.extensions["docs"] = {"assets": assets, "yaml": text, "json": json.dumps(spec)}
     app.register_blueprint(bp)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -25,7 +25,7 @@ def parse_json_int(literal: str) -> int | OversizedNumber:
 
 
 class StrictInteger(fields.Integer):
-    """An integer and nothing else: no "5", no 5.0, no true."""
+    """A JSON integer: no "5", no 5.5, no true. 5.0 is 5, as JSON Schema's `integer` says."""
 
     # marshmallow reads (and merges) this class attribute by name.
     default_error_messages = {  # noqa: RUF012
@@ -36,6 +36,9 @@ class StrictInteger(fields.Integer):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
         if isinstance(value, OversizedNumber):
             raise self.make_error("too_large")
+        if isinstance(value, float) and value.is_integer():
+            # JSON has one number type: 5.0 and 5 are the same value, and the spec allows both.
+            return int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.make_error("invalid")
         return value
@@ -79,13 +82,17 @@ def answers_schema(rulebook: Rulebook) -> Schema:
     return schema_class(unknown=RAISE)
 
 
-def flatten_errors(messages: Mapping[str, Any] | list[Any]) -> dict[str, list[str]]:
-    """marshmallow's nested errors as {field: [messages]}; list items are named in the text."""
+def flatten_errors(messages: Mapping[str, Any] | list[Any], submitted: Collection[str] = ()) -> dict[str, list[str]]:
+    """marshmallow's nested errors as {field: [messages]}; list items are named in the text.
+
+    marshmallow files errors about the whole body under `_schema`, which is also a legal
+    name for an unknown field: a `_schema` the client sent keeps its name.
+    """
     if not isinstance(messages, Mapping):
         return {"_body": [str(message) for message in messages]}
     flat: dict[str, list[str]] = {}
     for name, value in messages.items():
-        key = "_body" if name == "_schema" else str(name)
+        key = "_body" if name == "_schema" and name not in submitted else str(name)
         if isinstance(value, Mapping):
             for index, item_messages in value.items():
                 flat.setdefault(key, []).extend(f"Item {index}: {text}" for text in item_messages)

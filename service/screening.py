@@ -35,14 +35,17 @@ class Screener:
         try:
             return dict(self.schema.load(payload, partial=partial))
         except ValidationError as error:
-            messages = flatten_errors(error.messages)
+            messages = flatten_errors(error.messages, submitted=payload.keys())
             raise InvalidAnswers(f"{len(messages)} answer(s) are invalid: {', '.join(messages)}.",
                                  messages) from error
 
+    def match(self, answers: Mapping[str, Any]) -> frozenset[str]:
+        """Ids of the rules whose conditions durable-rules finds true for validated answers."""
+        return self.engine.matching_rules(conditions.flatten(answers, self.rulebook.fields))
+
     def decide(self, answers: Mapping[str, Any]) -> outcome.Outcome:
         """The outcome for validated answers, as the rules decide it."""
-        fact = conditions.flatten(answers, self.rulebook.fields)
-        return outcome.resolve(self.rulebook, self.engine.matching_rules(fact))
+        return outcome.resolve(self.rulebook, self.match(answers))
 
     def screen(self, answers: Mapping[str, Any]) -> dict[str, Any]:
         """The response body of POST /v1/screenings for validated answers."""

@@ -195,7 +195,7 @@ def test_run_examples_prints_each_example(rules_copy: Path) -> None:
     assert run("check-rules", "--rules-dir", str(rules_copy)).exit_code == 1
 
 
-@pytest.mark.parametrize("command", [[], ["screen"], ["check-rules"], ["run-examples"]])
+@pytest.mark.parametrize("command", [[], ["screen"], ["check-rules"], ["run-examples"], ["verify"]])
 def test_help_on_every_command(command: list[str]) -> None:
     result = run(*command, "--help")
     assert result.exit_code == 0 and result.stdout.startswith("Usage: ")

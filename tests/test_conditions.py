@@ -91,3 +91,69 @@ def test_fields_used() -> None:
         "sex",
         "sports",
     }
+
+
+ANSWERS = {"sex": "female", "days": None, "pain": 3, "sports": ["running"], "wall": False}
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ({"sex": "female"}, True),
+        ({"sex": {"ne": "female"}}, False),
+        ({"sex": {"in": ["male", "female"]}}, True),
+        ({"pain": {"gte": 3}}, True),
+        ({"pain": {"gt": 3}}, False),
+        ({"pain": {"lte": 3}}, True),
+        ({"pain": {"lt": 3}}, False),
+        ({"pain": 3}, True),
+        ({"days": {"gte": 0}}, False),
+        ({"days": {"lt": 7}}, False),
+        ({"not": {"days": {"gte": 3}}}, True),
+        ({"days": {"given": False}}, True),
+        ({"sports": {"has": "running"}}, True),
+        ({"sports": {"has_none": ["running"]}}, False),
+        ({"sports": {"empty": False}}, True),
+        ({"wall": False}, True),
+        ({"all": [{"sex": "female"}, {"wall": True}]}, False),
+        ({"any": [{"sex": "male"}, {"ref": "runner"}]}, True),
+        ("always", True),
+    ],
+)
+def test_holds_gives_the_meaning_of_each_test(raw: object, expected: bool) -> None:
+    assert conditions.holds(parse(raw), ANSWERS) is expected
+
+
+def test_an_integer_never_equals_a_boolean() -> None:
+    assert not conditions.atom_holds(Atom("pain", "eq", 1), True)
+
+
+def test_residual_decides_the_given_fields_and_keeps_the_rest() -> None:
+    condition = parse({"any": [{"all": [{"sex": "female"}, {"pain": {"gte": 7}}]}, {"wall": False}]})
+    assert conditions.residual(condition, {"sex": "female"}) == AnyOf(
+        (Atom("pain", "gte", 7), Atom("wall", "eq", False))
+    )
+    assert conditions.residual(condition, {"sex": "male"}) == Atom("wall", "eq", False)
+    assert conditions.residual(condition, {"wall": False}) is True
+    assert conditions.residual(parse({"not": {"sex": "female"}}), {"pain": 1}) == Not(Atom("sex", "eq", "female"))
+
+
+def test_answers_that_leave_the_same_residual_are_alike_for_the_condition() -> None:
+    """Options in one has_any list cannot be told apart; a has test outside one can."""
+    either = parse({"sports": {"has_any": ["running", "rotational"]}})
+    assert conditions.residual(either, {"sports": ["running"]}) is True
+    assert conditions.residual(either, {"sports": ["rotational"]}) is True
+    one = parse({"all": [{"ref": "runner"}, {"wall": True}]})
+    assert conditions.residual(one, {"sports": ["running"]}) != conditions.residual(one, {"sports": ["rotational"]})
+
+
+def test_durable_properties_are_what_the_compiled_condition_reads() -> None:
+    compiled = conditions.to_durable(parse({"any": [{"not": {"days": {"gte": 3}}}, {"ref": "runner"}]}), FIELDS)
+    assert conditions.durable_properties(compiled) == {"days", "days__given", "sports__running"}
+    assert conditions.durable_properties(conditions.to_durable(Always(), FIELDS)) == {"kind"}
+
+
+def test_fact_properties_are_what_flatten_writes() -> None:
+    fact = conditions.flatten({"sex": "male", "days": 2, "pain": 3, "sports": [], "wall": True}, FIELDS)
+    written = set().union(*(conditions.fact_properties(spec) for spec in FIELDS.values()))
+    assert written == set(fact) - {"kind"}

@@ -31,5 +31,6 @@ def test_every_rule_is_tagged_with_its_source() -> None:
     assert {rule.source for rule in BOOK.rules} == {"seed", "general"}
     assert {rule.id for rule in BOOK.rules if rule.source == "general"} == {
         "severe_pain",
+        "severe_pain_as_well",
         "indicated_with_current_pain",
     }

@@ -31,7 +31,9 @@ def test_defaults_fill_what_was_not_answered() -> None:
     ("field", "value", "message"),
     [
         ("pain_severity", "5", "Not a valid integer."),
-        ("pain_severity", 5.0, "Not a valid integer."),
+        ("pain_severity", 5.5, "Not a valid integer."),
+        ("pain_severity", float("nan"), "Not a valid integer."),
+        ("pain_severity", 11.0, "Must be greater than or equal to 0 and less than or equal to 10."),
         ("pain_severity", True, "Not a valid integer."),
         ("pain_severity", 11, "Must be greater than or equal to 0 and less than or equal to 10."),
         ("pain_severity", -1, "Must be greater than or equal to 0 and less than or equal to 10."),
@@ -49,6 +51,7 @@ def test_defaults_fill_what_was_not_answered() -> None:
         ("structural_conditions", [1], "Item 0: Not a valid string."),
         ("hip_ir", "LIMITED", "Must be one of: limited, normal, not_tested."),
         ("favourite_colour", "blue", "Unknown field."),
+        ("_schema", 1, "Unknown field."),
     ],
 )
 def test_each_bad_value_is_named_with_its_field(field: str, value: Any, message: str) -> None:
@@ -68,6 +71,13 @@ def test_every_missing_required_field_is_named() -> None:
 @pytest.mark.parametrize("payload", [[], "answers", 42, None])
 def test_a_body_that_is_not_an_object_is_refused(payload: Any) -> None:
     assert errors_for(payload) == {"_body": ["Expected a JSON object."]}
+
+
+def test_a_whole_number_written_with_a_fraction_is_that_integer() -> None:
+    """JSON Schema's `integer` (and so openapi.yaml) accepts 5.0; the service must agree."""
+    loaded = SCREENER.load({**MINIMAL, "pain_severity": 5.0, "sumo_days_per_week": 7.0})
+    assert (loaded["pain_severity"], loaded["sumo_days_per_week"]) == (5, 7)
+    assert type(loaded["pain_severity"]) is int
 
 
 def test_null_is_allowed_where_the_default_is_null() -> None:

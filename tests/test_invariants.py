@@ -1,0 +1,144 @@
+"""Each invariant holds on real screenings and catches the mistake it is written against."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from service import conditions, invariants, rulebook
+from service.screening import Screener
+
+BOOK = rulebook.load()
+SCREENER = Screener(BOOK)
+CHECKS = {check.name: check for check in invariants.per_case(BOOK)}
+BASE = {"sex": "male", "lifting_style": "none", "prior_soft_tissue_work": True}
+
+
+def facts_of(answers: dict[str, Any]) -> dict[str, bool]:
+    return {name: conditions.holds(conditions.parse(raw, BOOK.fields, {}), answers)
+            for name, raw in invariants.FACTS.items()}
+
+
+def screened(**overrides: Any) -> tuple[dict[str, bool], dict[str, Any]]:
+    answers = SCREENER.load({**BASE, **overrides})
+    return facts_of(answers), SCREENER.screen(answers)
+
+
+def drop(key: str, code: str) -> Callable[[dict[str, Any]], None]:
+    def edit(body: dict[str, Any]) -> None:
+        body[key] = [item for item in body[key] if item["code"] != code]
+    return edit
+
+
+def set_(key: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def edit(body: dict[str, Any]) -> None:
+        body[key] = value
+    return edit
+
+
+def test_the_rank_orders_every_decision() -> None:
+    assert set(invariants.DECISION_RANK) == set(rulebook.DECISIONS)
+    assert sorted(invariants.DECISION_RANK, key=invariants.DECISION_RANK.get) == [
+        "not_recommended", "not_needed", "assess_first", "recommended_with_caution", "recommended",
+    ]
+
+
+def test_every_invariant_has_a_reason() -> None:
+    assert all(check.reason for check in CHECKS.values())
+    assert all(reason for reason in invariants.ACROSS_CASES.values())
+    assert not set(CHECKS) & set(invariants.ACROSS_CASES)
+
+
+@pytest.mark.parametrize("example", BOOK.examples, ids=lambda e: f"{e.file}:{e.name}")
+def test_every_invariant_holds_on_the_rule_examples(example: rulebook.Example) -> None:
+    facts, body = screened(**example.answers)
+    assert [name for name, check in CHECKS.items() if not check.holds(facts, body)] == []
+
+
+def pinch_named_only_by_structure(body: dict[str, Any]) -> None:
+    """What the service answered before every contraindication was named."""
+    drop("cautions", "hip_pinch_reported")(body)
+    body["rationale"] = body["rationale"][:1]
+
+
+BROKEN: list[tuple[str, dict[str, Any], Callable[[dict[str, Any]], None]]] = [
+    ("contraindication_refers", {"structural_conditions": ["labral_tear"]}, set_("refer", False)),
+    ("recommended_flag_matches", {"hip_ir": "limited"}, set_("recommended", False)),
+    ("recommendation_is_complete", {"hip_ir": "limited"}, drop("cautions", "stop_if_pinching")),
+    ("recommendation_is_complete", {"hip_ir": "limited"}, set_("timing", [])),
+    ("recommendation_is_complete", {"hip_ir": "normal"},
+     set_("variant", {"code": "feet_on_wall", "alternative": None, "reason": "x"})),
+    ("soft_tissue_first_leads", {"hip_ir": "limited", "prior_soft_tissue_work": False},
+     lambda body: body["preparation"].insert(0, {"code": "test_hip_ir", "text": BOOK.preparation["test_hip_ir"]})),
+    ("soft_tissue_only_for_the_drill", {"hip_ir": "normal", "prior_soft_tissue_work": False},
+     set_("preparation", [{"code": "soft_tissue_first", "text": BOOK.preparation["soft_tissue_first"]}])),
+    ("untested_women_wait", {"sex": "female", "sumo_days_per_week": 5, "lifting_style": "sumo"},
+     set_("decision", "recommended")),
+    ("no_wall_no_feet_on_wall", {"hip_ir": "limited", "wall_available": False},
+     set_("variant", {"code": "feet_on_floor", "alternative": "feet_on_wall", "reason": "x"})),
+    ("rationale_names_real_rules", {}, set_("rationale", [])),
+    ("rationale_names_real_rules", {}, set_("rationale", [{"rule": "made_up", "source": "seed", "text": "x"}])),
+    ("rationale_names_real_rules", {"hip_ir": "limited"}, lambda body: body["rationale"].reverse()),
+    ("texts_come_from_the_catalogue", {"hip_ir": "limited"},
+     lambda body: body["cautions"][1].update(severity="info")),
+    ("refer_means_not_recommended", {"hip_ir": "limited"}, set_("refer", True)),
+    ("not_recommended_means_referral", {"hip_pinch": True}, set_("preparation", [])),
+    ("every_contraindication_is_named", {"structural_conditions": ["other"], "hip_pinch": True},
+     pinch_named_only_by_structure),
+    ("every_contraindication_is_named", {"hip_ir": "limited"},
+     lambda body: body["cautions"].append({"code": "severe_pain", **vars(BOOK.cautions["severe_pain"])})),
+    ("assess_first_explains_the_test", {}, drop("preparation", "test_hip_ir")),
+    ("low_back_pain_keeps_feet_on_wall", {"hip_ir": "limited", "pain_areas": ["low_back"], "pain_severity": 2},
+     set_("variant", {"code": "feet_on_floor", "alternative": None, "reason": "x"})),
+    ("low_back_pain_without_wall_is_cautioned",
+     {"hip_ir": "limited", "pain_areas": ["low_back"], "pain_severity": 2, "wall_available": False},
+     drop("cautions", "low_back_without_wall")),
+    ("current_pain_is_cautioned", {"hip_ir": "limited", "pain_severity": 3}, drop("cautions", "current_pain")),
+    ("with_caution_means_an_extra_warning", {"hip_ir": "limited"}, set_("decision", "recommended_with_caution")),
+    ("women_hear_about_hip_structure", {"sex": "female", "hip_ir": "limited"},
+     drop("cautions", "female_hip_structure")),
+    ("not_needed_only_after_a_normal_test", {}, set_("decision", "not_needed")),
+    ("recommendation_has_an_indication", {"hip_ir": "normal"}, set_("decision", "recommended")),
+    ("limited_rotation_gets_the_drill", {"hip_ir": "limited"}, set_("decision", "assess_first")),
+]
+
+
+@pytest.mark.parametrize(("name", "overrides", "edit"), BROKEN, ids=[f"{b[0]}-{i}" for i, b in enumerate(BROKEN)])
+def test_each_invariant_catches_its_mistake(name: str, overrides: dict[str, Any],
+                                            edit: Callable[[dict[str, Any]], None]) -> None:
+    facts, body = screened(**overrides)
+    assert CHECKS[name].holds(facts, body), "the real screening must pass before it is broken"
+    broken = copy.deepcopy(body)
+    edit(broken)
+    assert not CHECKS[name].holds(facts, broken)
+
+
+def test_every_invariant_is_tried_against_a_mistake() -> None:
+    assert {name for name, _, _ in BROKEN} == set(CHECKS)
+
+
+def question(question_id: str) -> rulebook.Question:
+    return next(q for q in BOOK.questions if q.id == question_id)
+
+
+@pytest.mark.parametrize(
+    ("question_id", "value", "reached"),
+    [
+        ("structural_conditions", [], [[o.value] for o in question("structural_conditions").options]),
+        ("structural_conditions", ["labral_tear", "meniscus_tear", "hip_replacement", "hip_dysplasia", "other"],
+         [["labral_tear", "femoroacetabular_impingement", "meniscus_tear", "hip_replacement", "hip_dysplasia",
+           "other"]]),
+        ("pain_areas", ["knee"], [["hip", "knee"], ["groin", "knee"], ["low_back", "knee"]]),
+        ("pain_severity", 8, [9, 10]),
+        ("pain_severity", 10, []),
+        ("hip_pinch", False, [True]),
+        ("hip_pinch", True, []),
+        ("sex", "female", []),
+    ],
+)
+def test_safety_mutations_add_one_contraindication_or_more_pain(question_id: str, value: Any,
+                                                                reached: list[Any]) -> None:
+    assert invariants.safety_mutations(question(question_id), value) == reached
