@@ -80,6 +80,13 @@ class AnswerSpace:
         """The class of a set of validated, defaulted answers."""
         return tuple(f.class_of(answers.get(f.question.id)) for f in self.fields)
 
+    def index(self, answers: Mapping[str, Any]) -> int:
+        """The class as one number in range(size): `key` read as a mixed-radix numeral."""
+        index = 0
+        for field_classes in self.fields:
+            index = index * field_classes.size + field_classes.class_of(answers.get(field_classes.question.id))
+        return index
+
     def cases(self, fixed: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """One representative answer set per class; `fixed` answers are kept as given."""
         fixed = fixed or {}

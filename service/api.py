@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, Response, current_app, request
 
 from .errors import MalformedJSON, UnsupportedMediaType
 from .schemas import parse_json_int
@@ -40,10 +40,10 @@ def json_body() -> Any:
 
 
 @bp.post("/screenings")
-def create_screening() -> dict[str, Any]:
+def create_screening() -> Response:
     """Screen one athlete's answers."""
     answers = screener().load(json_body())
-    return screener().screen(answers)
+    return current_app.response_class(screener().screen_json(answers), mimetype="application/json")
 
 
 @bp.get("/questionnaire")

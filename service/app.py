@@ -9,11 +9,12 @@ from typing import Any
 from flask import Flask
 
 from . import api, errors, ops, rulebook
-from .screening import Screener
+from .screening import CACHE_MAX_CLASSES, Screener
 
 DEFAULTS: dict[str, Any] = {
     "MAX_BODY_BYTES": 64 * 1024,
     "RULES_DIR": None,  # None: the repository's rules/ directory
+    "OUTCOME_CACHE_MAX_CLASSES": CACHE_MAX_CLASSES,  # 0 turns the outcome cache off
 }
 
 
@@ -29,7 +30,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO)
 
     book = rulebook.load(app.config["RULES_DIR"])
-    screener = Screener(book)
+    screener = Screener(book, cache_max_classes=int(app.config["OUTCOME_CACHE_MAX_CLASSES"]))
     screener.check_examples()
     app.extensions["screening"] = screener
     app.extensions["questionnaire"] = book.questionnaire_json()

@@ -65,4 +65,9 @@ def test_answers_in_one_class_get_one_outcome(screener: Screener) -> None:
     for _ in range(1500):
         answers = random_answers(rng)
         representative = representative_of[SPACE.key(answers)]
-        assert screener.decide(answers).rules == screener.decide(representative).rules, answers
+        assert screener.evaluate(answers).rules == screener.evaluate(representative).rules, answers
+
+
+def test_the_index_numbers_every_class_once() -> None:
+    indexes = [SPACE.index(case) for case in SPACE.cases()]
+    assert sorted(indexes) == list(range(SPACE.size))
