@@ -42,8 +42,8 @@ def json_body() -> Any:
 @bp.post("/screenings")
 def create_screening() -> Response:
     """Screen one athlete's answers."""
-    answers = screener().load(json_body())
-    return current_app.response_class(screener().screen_json(answers), mimetype="application/json")
+    screening = screener()
+    return Response(screening.screen_json(screening.load(json_body())), mimetype="application/json")
 
 
 @bp.get("/questionnaire")
