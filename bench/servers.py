@@ -20,7 +20,7 @@ RESULTS = ROOT / "bench" / "results"
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 SERVICE_APP = "service:create_app()"
 ECHO_APP = "bench.echo_app:create_app()"
-# Issue 4's rate limiter must not throttle the load generator; the bench says so when it runs.
+# Rate limiting by client address (SERVICE_ANON_RATE_LIMIT) must not throttle the load generator.
 BENCH_ENV = {"SERVICE_ANON_RATE_LIMIT": "none"}
 
 
