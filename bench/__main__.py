@@ -18,8 +18,8 @@ PARTS = ("http", "inprocess", "batch", "soak", "startup")
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("parts", nargs="*", metavar="part", help=f"what to run: {', '.join(PARTS)} (default: all)")
-    parser.add_argument("--rounds", type=int, default=5, help="HTTP rounds, each one echo run and one service run")
-    parser.add_argument("--seconds", type=float, default=8, help="length of one HTTP run")
+    parser.add_argument("--rounds", type=int, default=8, help="HTTP rounds, each one echo run and one service run")
+    parser.add_argument("--seconds", type=float, default=5, help="length of one HTTP run")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections")
     parser.add_argument("--soak-requests", type=int, default=150_000)
     parser.add_argument("--startups", type=int, default=5)
@@ -92,6 +92,7 @@ def http(log: Log, rounds: int, seconds: float, connections: int, bodies: os.Pat
     log("each run:  " + "  ".join(
         f"{e.rate:,.0f}/{s.rate:,.0f}" for e, s in zip(figures.echo.runs, figures.service.runs, strict=True))
         + "  (echo/service req/s)")
+    log("CPU us/req: CPU time of the gunicorn processes per request; it moves less than req/s on a busy machine")
     cold = figures.cold
     log(f"service before its caches were warm (first run): {cold.rate:,.0f} req/s, p99 {cold.p99_ms:.2f} ms, "
         f"{cold.errors} errors")

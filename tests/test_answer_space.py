@@ -34,6 +34,19 @@ def random_answers(rng: random.Random) -> dict[str, Any]:
     return answers
 
 
+def payloads(count: int, seed: int) -> list[dict[str, Any]]:
+    """Every rule example's answers, then random valid ones with optional answers sometimes left out."""
+    rng = random.Random(seed)
+    optional = [q.id for q in BOOK.questions if not q.required]
+    sets = [dict(example.answers) for example in BOOK.examples]
+    for _ in range(count):
+        answers = random_answers(rng)
+        for name in rng.sample(optional, rng.randint(0, len(optional))):
+            del answers[name]
+        sets.append(answers)
+    return sets
+
+
 def test_classes_follow_the_thresholds_the_rules_use() -> None:
     assert SPACE.field("pain_severity").representatives == (0, 1, 7)
     assert SPACE.field("sumo_days_per_week").representatives == (0, 3, None)

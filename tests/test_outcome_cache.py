@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import random
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from test_answer_space import random_answers
+from test_answer_space import payloads
 
 from service import create_app, rulebook
 from service.screening import Screener
@@ -21,19 +20,6 @@ BOOK = rulebook.load()
 def without_id(body: dict[str, Any]) -> dict[str, Any]:
     assert body["id"].startswith("scr_")
     return {key: value for key, value in body.items() if key != "id"}
-
-
-def answer_sets(count: int, seed: int) -> list[dict[str, Any]]:
-    """Random valid answers, optional ones sometimes left out, after every rule example."""
-    rng = random.Random(seed)
-    optional = [q.id for q in BOOK.questions if not q.required]
-    sets = [dict(example.answers) for example in BOOK.examples]
-    for _ in range(count):
-        answers = random_answers(rng)
-        for name in rng.sample(optional, rng.randint(0, len(optional))):
-            del answers[name]
-        sets.append(answers)
-    return sets
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +36,7 @@ def test_cached_screenings_equal_uncached_ones(uncached: Screener) -> None:
     """Every rule example and 3,000 random answer sets: a miss, a hit, and a hit for other answers."""
     cached = Screener(BOOK)
     assert uncached.cache is None and cached.cache is not None
-    for payload in answer_sets(3000, seed=61):
+    for payload in payloads(3000, seed=61):
         answers = uncached.load(payload)
         expected = without_id(uncached.screen(answers))
         for _ in range(2):
@@ -87,20 +73,20 @@ def test_the_engine_is_asked_once_per_answer_class(monkeypatch: pytest.MonkeyPat
 
 
 def test_threads_filling_one_cache_get_what_one_thread_gets(uncached: Screener) -> None:
-    payloads = answer_sets(400, seed=7)
-    expected = [without_id(uncached.screen(uncached.load(p))) for p in payloads]
+    answer_sets = payloads(400, seed=7)
+    expected = [without_id(uncached.screen(uncached.load(p))) for p in answer_sets]
     cached = Screener(BOOK)
 
     def screen(payload: dict[str, Any]) -> dict[str, Any]:
         return without_id(json.loads(cached.screen_json(cached.load(payload))))
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        assert list(pool.map(screen, payloads * 2)) == expected * 2
+        assert list(pool.map(screen, answer_sets * 2)) == expected * 2
 
 
 def test_the_spliced_body_is_what_flask_would_have_sent(app: Flask) -> None:
     screener: Screener = app.extensions["screening"]
-    for payload in answer_sets(50, seed=3):
+    for payload in payloads(50, seed=3):
         text = screener.screen_json(screener.load(payload))
         with app.app_context():
             assert app.json.response(json.loads(text)).get_data(as_text=True) == text  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from marshmallow import ValidationError
-from test_answer_space import random_answers
+from test_answer_space import payloads
 
 from service import rulebook
 from service.plain_answers import PlainAnswers
@@ -18,22 +18,10 @@ BOOK = rulebook.load()
 SCHEMA = answers_schema(BOOK)
 PLAIN = PlainAnswers(BOOK)
 MINIMAL = {"sex": "female", "lifting_style": "none", "prior_soft_tissue_work": True}
-OPTIONAL = [q.id for q in BOOK.questions if not q.required]
-
-
-def valid_sets(count: int, seed: int) -> list[dict[str, Any]]:
-    rng = random.Random(seed)
-    sets = [dict(example.answers) for example in BOOK.examples]
-    for _ in range(count):
-        answers = random_answers(rng)
-        for name in rng.sample(OPTIONAL, rng.randint(0, len(OPTIONAL))):
-            del answers[name]
-        sets.append(answers)
-    return sets
 
 
 def test_valid_answers_load_exactly_as_marshmallow_loads_them() -> None:
-    for payload in valid_sets(3000, seed=11):
+    for payload in payloads(3000, seed=11):
         untouched = copy.deepcopy(payload)
         plain, expected = PLAIN.load(payload), SCHEMA.load(payload)
         assert plain is not None, payload
@@ -104,7 +92,7 @@ def test_random_mutations_are_loaded_identically_or_deferred() -> None:
     pool: list[Any] = [None, True, False, 0, 3, 7, 11, -2, 2.5, "", "male", "sumo", "running", "hip",
                        [], ["running"], ["hip", "hip"], ["labral_tear"], {}, OversizedNumber("1" * 31)]
     names = [q.id for q in BOOK.questions] + ["unknown"]
-    for payload in valid_sets(2000, seed=19):
+    for payload in payloads(2000, seed=19):
         for _ in range(rng.randint(1, 3)):
             if rng.random() < 0.2 and payload:
                 del payload[rng.choice(list(payload))]
