@@ -88,7 +88,8 @@ def http(log: Log, rounds: int, seconds: float, connections: int, bodies: os.Pat
         log(f"{name:10}{side.median('rate'):9,.0f}{side.median('p50_ms'):9.2f}{side.median('p99_ms'):9.2f}"
             f"{side.errors:8}{side.cpu_us:12.0f}")
     rate, p99 = figures.ratio("rate"), figures.ratio("p99_ms")
-    log(f"ratio     {rate:8.2f}x{'':9}{p99:8.2f}x{'':8}{figures.service.cpu_us / figures.echo.cpu_us:11.2f}x")
+    log(f"ratio     {rate:8.2f}x{'':9}{p99:8.2f}x{'':8}{figures.service.cpu_us / figures.echo.cpu_us:11.2f}x"
+        "  (req/s and p99: median of the per-round ratios)")
     log("each run:  " + "  ".join(
         f"{e.rate:,.0f}/{s.rate:,.0f}" for e, s in zip(figures.echo.runs, figures.service.runs, strict=True))
         + "  (echo/service req/s)")

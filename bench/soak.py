@@ -8,7 +8,7 @@ from pathlib import Path
 from . import load, servers
 from .throughput import SCREENINGS
 
-LONGEST_RUN = 15.0
+LONGEST_RUN = 10.0
 
 
 @dataclass(frozen=True)

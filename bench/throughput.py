@@ -37,7 +37,12 @@ class Figures:
     """The service's first run, before its workers had seen the answer sets."""
 
     def ratio(self, attribute: str) -> float:
-        return self.service.median(attribute) / self.echo.median(attribute)
+        """Median over the rounds of service / echo, each service run against the echo run just before it.
+
+        A burst of load from elsewhere spoils one round, not the figure.
+        """
+        pairs = zip(self.echo.runs, self.service.runs, strict=True)
+        return statistics.median(getattr(service, attribute) / getattr(echo, attribute) for echo, service in pairs)
 
 
 def measure(bodies: Path, rounds: int, seconds: float, connections: int) -> Figures:
