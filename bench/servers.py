@@ -87,7 +87,8 @@ def wait_ready(port: int, process: subprocess.Popen[bytes], timeout: float = 60.
     raise RuntimeError(f"not ready after {timeout} s")
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
+def stop(process: subprocess.Popen[bytes], port: int) -> None:
+    """Stop gunicorn; its log is kept only when it did not exit cleanly (the access log is large)."""
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:
@@ -95,6 +96,8 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+    if process.returncode == 0:
+        log_path(port).unlink(missing_ok=True)
 
 
 def wait_for_workers(server: Server, count: int, timeout: float = 30.0) -> None:
@@ -118,7 +121,7 @@ def running(app: str, env: Mapping[str, str] | None = None) -> Iterator[Server]:
         wait_for_workers(server, workers)
         yield server
     finally:
-        stop(process)
+        stop(process, port)
 
 
 def _children(pid: int) -> list[int]:

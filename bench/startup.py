@@ -13,5 +13,5 @@ def measure(times: int) -> list[float]:
         try:
             seconds.append(servers.wait_ready(port, process))
         finally:
-            servers.stop(process)
+            servers.stop(process, port)
     return seconds
