@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in $(PY_CANDIDATES); do \
 	"$$p" -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))' >/dev/null 2>&1 \
 	&& { command -v "$$p"; break; }; done)
 
-.PHONY: run test lint verify clean
+.PHONY: run test lint verify bench clean
 
 run: $(VENV)/.installed
 	PORT=$(PORT) $(BIN)/gunicorn --config python:service.gunicorn_conf 'service:create_app()'
@@ -22,7 +22,12 @@ verify: $(VENV)/.installed
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check service tests
+	$(BIN)/ruff check bench
 	$(BIN)/mypy
+
+# Benchmarks (not part of `make test`); wrk is installed with apt-get when missing. See docs/performance.md.
+bench: $(VENV)/.installed-bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -39,6 +44,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[bench]'
 	touch $@ $(VENV)/.installed
 
 clean:

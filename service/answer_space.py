@@ -21,9 +21,11 @@ rules (the outcome cache does).
 
 from __future__ import annotations
 
+import bisect
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from .conditions import AllOf, AnyOf, Atom, Condition, Not, residual
@@ -45,21 +47,32 @@ class FieldClasses:
     others_matter: bool = False
 
     def class_of(self, value: Any) -> int:
+        return self.classify(value)
+
+    @cached_property
+    def classify(self) -> Callable[[Any], int]:
+        """`class_of` as a function made for this field: it runs for every field of every request."""
+        last = len(self.representatives) - 1
         if self.kind == "single":
             assert self.value_class is not None
-            return self.value_class.get(value, len(self.representatives) - 1)
+            get = self.value_class.get
+            return lambda value: get(value, last)
         if self.kind == "integer":
-            if value is None:
-                return len(self.representatives) - 1 if self.question.spec.nullable else 0
-            return sum(1 for cut in self.cuts if value >= cut)
+            cuts, unanswered = self.cuts, last if self.question.spec.nullable else 0
+            return lambda value: unanswered if value is None else bisect.bisect_right(cuts, value)
         if self.kind == "multi":
-            chosen = set(value or ())
-            flags = [bool(chosen & group) for group in self.groups]
-            if self.others_matter:
-                grouped = frozenset().union(*self.groups) if self.groups else frozenset()
-                flags.append(bool(chosen - grouped))
-            return sum(1 << i for i, flag in enumerate(flags) if flag)
-        return 0
+            # Bit k is set when an option of group k is chosen; the next bit, when any other is.
+            bit_of = {option: 1 << k for k, group in enumerate(self.groups) for option in group}
+            other_bit = 1 << len(self.groups) if self.others_matter else 0
+
+            def chosen_groups(value: Any) -> int:
+                bits = 0
+                for option in value or ():
+                    bits |= bit_of.get(option, other_bit)
+                return bits
+
+            return chosen_groups
+        return lambda value: 0
 
     @property
     def size(self) -> int:
@@ -82,6 +95,18 @@ class AnswerSpace:
     def key(self, answers: Mapping[str, Any]) -> tuple[int, ...]:
         """The class of a set of validated, defaulted answers."""
         return tuple(f.class_of(answers.get(f.question.id)) for f in self.fields)
+
+    def index(self, answers: Mapping[str, Any]) -> int:
+        """The class as one number in range(size): `key` read as a mixed-radix numeral."""
+        index = 0
+        for question_id, size, classify in self._digits:
+            index = index * size + classify(answers.get(question_id))
+        return index
+
+    @cached_property
+    def _digits(self) -> tuple[tuple[str, int, Callable[[Any], int]], ...]:
+        # A field with one class adds nothing to the index.
+        return tuple((f.question.id, f.size, f.classify) for f in self.fields if f.size > 1)
 
     def cases(self, fixed: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """One representative answer set per class; `fixed` answers are kept as given."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, Response, current_app, request
 
 from . import batch
 from .auth import public
@@ -51,9 +51,12 @@ def screen_answers(payload: Any) -> dict[str, Any]:
 
 
 @bp.post("/screenings")
-def create_screening() -> dict[str, Any]:
+def create_screening() -> Response:
     """Screen one athlete's answers."""
-    return screen_answers(json_body())
+    screening = screener()
+    answers = screening.load(json_body())
+    count_screening(screening.decide(answers).decision)
+    return Response(screening.screen_json(answers), mimetype="application/json")
 
 
 @bp.post("/screenings/batch")

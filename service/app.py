@@ -11,7 +11,7 @@ from flask import Flask
 from . import api, auth, cors, docs, errors, form, limits, observability, ops, rulebook
 from .batch import BODY_BYTES_PER_ITEM
 from .preview import Previewer
-from .screening import Screener
+from .screening import CACHE_MAX_CLASSES, Screener
 
 DEFAULTS: dict[str, Any] = {
     "MAX_BODY_BYTES": 64 * 1024,
@@ -28,6 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "RATE_LIMIT_STORAGE": "memory://",
     "METRICS_REQUIRE_KEY": False,
     "ACCESS_LOG": True,
+    "OUTCOME_CACHE_MAX_CLASSES": CACHE_MAX_CLASSES,  # 0 turns the outcome cache off
 }
 
 
@@ -47,7 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO)
 
     book = rulebook.load(app.config["RULES_DIR"])
-    screener = Screener(book)
+    screener = Screener(book, cache_max_classes=int(app.config["OUTCOME_CACHE_MAX_CLASSES"]))
     screener.check_examples()
     app.extensions["screening"] = screener
     app.extensions["preview"] = Previewer(screener)

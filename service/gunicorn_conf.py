@@ -1,5 +1,7 @@
 """gunicorn settings for `make run`; every value can be overridden from the environment."""
 
+import contextlib
+import ctypes
 import glob
 import os
 import shutil
@@ -36,6 +38,15 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
 max_requests_jitter = max_requests // 10
 accesslog = None  # the app writes one JSON line per request itself
 errorlog = "-"
+
+# durable-rules allocates each evaluation's session from the calling thread's malloc arena,
+# and glibc keeps what was freed in that arena: with one arena per request thread, every
+# worker held about 2 MB more after warming up. Sharing two arenas keeps that down. An
+# explicit MALLOC_ARENA_MAX in the environment wins; elsewhere than glibc this does nothing.
+MALLOC_ARENAS = 2
+if "MALLOC_ARENA_MAX" not in os.environ:
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).mallopt(-8, MALLOC_ARENAS)  # -8 is glibc's M_ARENA_MAX
 
 
 def child_exit(server: Any, worker: Any) -> None:

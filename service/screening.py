@@ -8,20 +8,30 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from . import conditions, outcome
+from . import answer_space, conditions, outcome
 from .engine import Engine
 from .errors import InvalidAnswers
+from .outcome_cache import Entry, OutcomeCache
+from .plain_answers import PlainAnswers
 from .rulebook import Example, Rulebook, RulebookError
 from .schemas import answers_schema, flatten_errors
+
+CACHE_MAX_CLASSES = 1 << 20
+"""Two bytes per class: the cache table stays within 2 MB."""
 
 
 class Screener:
     """Everything a screening needs, built once per process from one rulebook."""
 
-    def __init__(self, rulebook: Rulebook, engine: Engine | None = None) -> None:
+    def __init__(self, rulebook: Rulebook, engine: Engine | None = None,
+                 cache_max_classes: int = CACHE_MAX_CLASSES) -> None:
+        """The outcome cache is used when the answer space has at most `cache_max_classes` classes."""
         self.rulebook = rulebook
         self.engine = engine or Engine(rulebook)
         self.schema = answers_schema(rulebook)
+        self.plain_answers = PlainAnswers(rulebook)
+        self.space = answer_space.build(rulebook)
+        self.cache = OutcomeCache(rulebook, self.space.size) if self.space.size <= cache_max_classes else None
 
     def load(self, payload: Any, partial: bool = False) -> dict[str, Any]:
         """Validated answers with defaults filled in, or InvalidAnswers naming each field.
@@ -29,6 +39,9 @@ class Screener:
         `partial`: any question may be missing, and missing ones stay missing (no defaults);
         the answers given are validated exactly as in a full load.
         """
+        plain = None if partial else self.plain_answers.load(payload)
+        if plain is not None:
+            return plain
         if not isinstance(payload, Mapping):
             raise InvalidAnswers("The body must be a JSON object of answers.",
                                  {"_body": ["Expected a JSON object."]})
@@ -44,12 +57,26 @@ class Screener:
         return self.engine.matching_rules(conditions.flatten(answers, self.rulebook.fields))
 
     def decide(self, answers: Mapping[str, Any]) -> outcome.Outcome:
-        """The outcome for validated answers, as the rules decide it."""
+        """The outcome for validated answers, as the rules decide it (cached per answer class)."""
+        return self._entry(answers).outcome
+
+    def evaluate(self, answers: Mapping[str, Any]) -> outcome.Outcome:
+        """The outcome straight from durable-rules, bypassing the cache."""
         return outcome.resolve(self.rulebook, self.match(answers))
 
     def screen(self, answers: Mapping[str, Any]) -> dict[str, Any]:
         """The response body of POST /v1/screenings for validated answers."""
-        return {"id": f"scr_{uuid.uuid4().hex}", **self.decide(answers).to_json(self.rulebook)}
+        return {"id": _new_id(), **self.decide(answers).to_json(self.rulebook)}
+
+    def screen_json(self, answers: Mapping[str, Any]) -> str:
+        """`screen` already serialized: the outcome's JSON is made once, only the id is new."""
+        return f'{{"id":"{_new_id()}",{self._entry(answers).body_after_id}'
+
+    def _entry(self, answers: Mapping[str, Any]) -> Entry:
+        if self.cache is None:
+            return Entry.of(self.evaluate(answers), self.rulebook)
+        class_index = self.space.index(answers)
+        return self.cache.get(class_index) or self.cache.add(class_index, self.evaluate(answers))
 
     def example_mismatches(self, example: Example) -> list[str]:
         """How the engine's result differs from one rule file example; empty when they agree."""
@@ -57,7 +84,7 @@ class Screener:
             answers = self.load(example.answers)
         except InvalidAnswers as error:
             return [f"invalid answers: {error.errors}"]
-        return outcome.expected_mismatches(self.screen(answers), example.expect)
+        return outcome.expected_mismatches(self.evaluate(answers).to_json(self.rulebook), example.expect)
 
     def check_examples(self) -> None:
         """Run every rule file example; a mismatch means the rulebook contradicts itself."""
@@ -65,3 +92,7 @@ class Screener:
             mismatches = self.example_mismatches(example)
             if mismatches:
                 raise RulebookError(f"{example.file}: example {example.name}: {'; '.join(mismatches)}")
+
+
+def _new_id() -> str:
+    return f"scr_{uuid.uuid4().hex}"

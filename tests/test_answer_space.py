@@ -35,6 +35,19 @@ def random_answers(rng: random.Random) -> dict[str, Any]:
     return answers
 
 
+def payloads(count: int, seed: int) -> list[dict[str, Any]]:
+    """Every rule example's answers, then random valid ones with optional answers sometimes left out."""
+    rng = random.Random(seed)
+    optional = [q.id for q in BOOK.questions if not q.required]
+    sets = [dict(example.answers) for example in BOOK.examples]
+    for _ in range(count):
+        answers = random_answers(rng)
+        for name in rng.sample(optional, rng.randint(0, len(optional))):
+            del answers[name]
+        sets.append(answers)
+    return sets
+
+
 def test_classes_follow_the_thresholds_the_rules_use() -> None:
     assert SPACE.field("pain_severity").representatives == (0, 1, 7)
     assert SPACE.field("sumo_days_per_week").representatives == (0, 3, None)
@@ -66,7 +79,7 @@ def test_answers_in_one_class_get_one_outcome(screener: Screener) -> None:
     for _ in range(1500):
         answers = random_answers(rng)
         representative = representative_of[SPACE.key(answers)]
-        assert screener.decide(answers).rules == screener.decide(representative).rules, answers
+        assert screener.evaluate(answers).rules == screener.evaluate(representative).rules, answers
 
 
 def test_field_values_are_every_valid_answer(screener: Screener) -> None:
@@ -127,3 +140,8 @@ def test_keys_follow_the_order_of_cases() -> None:
     fixed = {"sex": "other", "sports": ["rotational", "running"], "pain_severity": 4, "hip_ir": "normal"}
     assert list(SPACE.class_keys(fixed)) == [SPACE.key(case) for case in SPACE.cases(fixed)]
     assert sum(1 for _ in SPACE.class_keys()) == SPACE.size
+
+
+def test_the_index_numbers_every_class_once() -> None:
+    indexes = [SPACE.index(case) for case in SPACE.cases()]
+    assert sorted(indexes) == list(range(SPACE.size))

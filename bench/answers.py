@@ -1,0 +1,49 @@
+"""Distinct valid answer sets, generated reproducibly from the questionnaire."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+from service import rulebook
+from service.rulebook import Question
+
+SEED = 2026
+COUNT = 5000
+
+
+def answer_sets(count: int = COUNT, seed: int = SEED) -> list[dict[str, Any]]:
+    """`count` different answer sets; optional questions are left out a quarter of the time."""
+    questions = rulebook.load().questions
+    rng = random.Random(seed)
+    seen: set[str] = set()
+    sets: list[dict[str, Any]] = []
+    while len(sets) < count:
+        answers = {q.id: _answer(q, rng) for q in questions if q.required or rng.random() >= 0.25}
+        text = json.dumps(answers, sort_keys=True)
+        if text not in seen:
+            seen.add(text)
+            sets.append(answers)
+    return sets
+
+
+def _answer(question: Question, rng: random.Random) -> Any:
+    values = [option.value for option in question.options]
+    if question.type == "single_choice":
+        return rng.choice(values)
+    if question.type == "multi_choice":
+        return rng.sample(values, min(len(values), rng.choice((0, 0, 1, 1, 2, 3))))
+    if question.type == "boolean":
+        return rng.random() < 0.5
+    assert question.minimum is not None and question.maximum is not None
+    if question.spec.nullable and rng.random() < 0.2:
+        return None
+    return rng.randint(question.minimum, question.maximum)
+
+
+def write_lines(path: Path, documents: list[Any]) -> Path:
+    """One compact JSON document per line, as the wrk script reads them."""
+    path.write_text("".join(json.dumps(doc, separators=(",", ":")) + "\n" for doc in documents))
+    return path

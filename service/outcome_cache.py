@@ -1,0 +1,78 @@
+"""An exact, bounded cache of the rules' outcomes, keyed by answer-space class.
+
+Answers in one class of the answer space (see answer_space.py) match exactly the same
+rules, so the outcome durable-rules gives for one of them is the outcome for all of them:
+the cache is exact. It belongs to one Screener, hence to one rulebook and one
+rules_version, and only outcomes durable-rules produced go in, on a miss.
+
+Many classes share one outcome (110,592 classes, a few hundred outcomes), so outcomes are
+numbered once, each with its response body serialized once, and the cache proper is a table
+of two bytes per class, allocated up front (221 KB for this rulebook): its memory is fixed
+by construction and does not grow with traffic.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from array import array
+from dataclasses import dataclass
+
+from .outcome import Outcome
+from .rulebook import Rulebook
+
+_EMPTY = 0xFFFF  # the largest two-byte number marks a class not seen yet
+MAX_OUTCOMES = _EMPTY
+
+
+@dataclass(frozen=True)
+class Entry:
+    outcome: Outcome
+    body_after_id: str
+    """The response body as JSON, from just after its `id` member to the end."""
+
+    @classmethod
+    def of(cls, outcome: Outcome, rulebook: Rulebook) -> Entry:
+        # Serialized like Flask's compact JSON responses: ASCII, no spaces, a newline at the end.
+        return cls(outcome, json.dumps(outcome.to_json(rulebook), separators=(",", ":"))[1:] + "\n")
+
+
+class OutcomeCache:
+    """Class index -> outcome. Reads take no lock; a slot, once filled, never changes."""
+
+    def __init__(self, rulebook: Rulebook, classes: int) -> None:
+        self.rulebook = rulebook
+        self._slots = array("H", [_EMPTY]) * classes
+        self._entries: list[Entry] = []
+        self._numbers: dict[tuple[str, ...], int] = {}
+        self._filled = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        """How many classes have an outcome stored."""
+        return self._filled
+
+    @property
+    def outcomes(self) -> int:
+        return len(self._entries)
+
+    def get(self, class_index: int) -> Entry | None:
+        number = self._slots[class_index]
+        return None if number == _EMPTY else self._entries[number]
+
+    def add(self, class_index: int, outcome: Outcome) -> Entry:
+        """Store the outcome durable-rules gave for a class; the entry to answer with."""
+        rule_ids = tuple(rule.id for rule in outcome.rules)
+        with self._lock:
+            number = self._numbers.get(rule_ids)
+            if number is None:
+                if len(self._entries) >= MAX_OUTCOMES:
+                    return Entry.of(outcome, self.rulebook)  # served, not stored
+                number = len(self._entries)
+                # The entry goes in before any slot points at it: readers take no lock.
+                self._entries.append(Entry.of(outcome, self.rulebook))
+                self._numbers[rule_ids] = number
+            if self._slots[class_index] == _EMPTY:
+                self._slots[class_index] = number
+                self._filled += 1
+            return self._entries[number]

@@ -1,0 +1,118 @@
+"""The outcome cache gives exactly what durable-rules gives, for its own rulebook only."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from test_answer_space import payloads
+
+from service import create_app, rulebook
+from service.screening import Screener
+
+BOOK = rulebook.load()
+
+
+def without_id(body: dict[str, Any]) -> dict[str, Any]:
+    assert body["id"].startswith("scr_")
+    return {key: value for key, value in body.items() if key != "id"}
+
+
+@pytest.fixture(scope="module")
+def uncached() -> Screener:
+    return Screener(BOOK, cache_max_classes=0)
+
+
+def class_representative(screener: Screener, answers: dict[str, Any]) -> dict[str, Any]:
+    """Other answers of the same class: each field's representative of the class it is in."""
+    return {f.question.id: f.representatives[f.class_of(answers[f.question.id])] for f in screener.space.fields}
+
+
+def test_cached_screenings_equal_uncached_ones(uncached: Screener) -> None:
+    """Every rule example and 3,000 random answer sets: a miss, a hit, and a hit for other answers."""
+    cached = Screener(BOOK)
+    assert uncached.cache is None and cached.cache is not None
+    for payload in payloads(3000, seed=61):
+        answers = uncached.load(payload)
+        expected = without_id(uncached.screen(answers))
+        for _ in range(2):
+            assert without_id(json.loads(cached.screen_json(cached.load(payload)))) == expected, payload
+            assert without_id(cached.screen(answers)) == expected, payload
+        representative = class_representative(cached, answers)
+        assert without_id(cached.screen(representative)) == without_id(uncached.screen(representative))
+    assert 0 < len(cached.cache) <= cached.space.size
+    assert cached.cache.outcomes <= len(cached.cache)
+
+
+def test_the_engine_is_asked_once_per_answer_class(monkeypatch: pytest.MonkeyPatch) -> None:
+    screener = Screener(BOOK)
+    assert screener.cache is not None
+    calls: list[dict[str, Any]] = []
+    evaluate = screener.evaluate
+
+    def counted(answers: dict[str, Any]) -> Any:
+        calls.append(answers)
+        return evaluate(answers)
+
+    monkeypatch.setattr(screener, "evaluate", counted)
+    base = screener.load({"sex": "male", "lifting_style": "sumo", "prior_soft_tissue_work": True,
+                          "sumo_days_per_week": 5})
+    same_class = {**base, "sumo_days_per_week": 6, "sex": "other"}  # no rule tells these apart
+    other_class = {**base, "hip_pinch": True}
+    assert screener.space.index(base) == screener.space.index(same_class) != screener.space.index(other_class)
+
+    first = screener.decide(base)
+    assert screener.decide(same_class) is first
+    assert len(calls) == 1 and len(screener.cache) == 1
+    assert screener.decide(other_class).decision == "not_recommended"
+    assert len(calls) == 2 and len(screener.cache) == 2
+
+
+def test_threads_filling_one_cache_get_what_one_thread_gets(uncached: Screener) -> None:
+    answer_sets = payloads(400, seed=7)
+    expected = [without_id(uncached.screen(uncached.load(p))) for p in answer_sets]
+    cached = Screener(BOOK)
+
+    def screen(payload: dict[str, Any]) -> dict[str, Any]:
+        return without_id(json.loads(cached.screen_json(cached.load(payload))))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(screen, answer_sets * 2)) == expected * 2
+
+
+def test_the_spliced_body_is_what_flask_would_have_sent(app: Flask) -> None:
+    screener: Screener = app.extensions["screening"]
+    for payload in payloads(50, seed=3):
+        text = screener.screen_json(screener.load(payload))
+        with app.app_context():
+            assert app.json.response(json.loads(text)).get_data(as_text=True) == text  # type: ignore[attr-defined]
+
+
+def test_each_app_caches_for_its_own_rulebook(rules_copy: Path) -> None:
+    decision_rules = rules_copy / "decision.yaml"
+    old_reason = "Severe current pain needs a professional assessment before any new mobility work."
+    new_reason = "Severe pain, so see a professional first."
+    decision_rules.write_text(decision_rules.read_text().replace(old_reason, new_reason))
+    shipped, edited = create_app({"TESTING": True}), create_app({"TESTING": True, "RULES_DIR": str(rules_copy)})
+    answers = {"sex": "male", "lifting_style": "none", "prior_soft_tissue_work": True, "pain_severity": 9}
+    bodies = [app.test_client().post("/v1/screenings", json=answers).get_json() for app in (shipped, edited)]
+    assert bodies[0]["rules_version"] != bodies[1]["rules_version"]
+    reasons = [{entry["rule"]: entry["text"] for entry in body["rationale"]}["severe_pain"] for body in bodies]
+    assert reasons == [old_reason, new_reason]
+
+
+def test_the_cache_can_be_turned_off_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SERVICE_OUTCOME_CACHE_MAX_CLASSES", "0")
+    app = create_app({"TESTING": True})
+    assert app.extensions["screening"].cache is None
+    answers = {"sex": "male", "lifting_style": "none", "prior_soft_tissue_work": True, "hip_pinch": True}
+    assert app.test_client().post("/v1/screenings", json=answers).get_json()["decision"] == "not_recommended"
+
+
+def test_a_space_larger_than_the_limit_is_not_cached() -> None:
+    screener = Screener(BOOK, cache_max_classes=1000)
+    assert screener.space.size > 1000 and screener.cache is None
