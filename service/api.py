@@ -13,7 +13,7 @@ from .errors import MalformedJSON, UnsupportedMediaType
 from .observability import count_screening, observe_batch
 from .preview import Previewer
 from .schemas import parse_json_int
-from .screening import Screener
+from .screening import Screener, new_screening_id
 
 bp = Blueprint("v1", __name__, url_prefix="/v1")
 
@@ -53,10 +53,10 @@ def screen_answers(payload: Any) -> dict[str, Any]:
 @bp.post("/screenings")
 def create_screening() -> Response:
     """Screen one athlete's answers."""
-    screening = screener()
-    answers = screening.load(json_body())
-    count_screening(screening.decide(answers).decision)
-    return Response(screening.screen_json(answers), mimetype="application/json")
+    answers = screener().load(json_body())
+    entry = screener().entry(answers)  # one class lookup for both the metric and the body
+    count_screening(entry.outcome.decision)
+    return Response(entry.json(new_screening_id()), mimetype="application/json")
 
 
 @bp.post("/screenings/batch")

@@ -36,6 +36,10 @@ class Entry:
         # Serialized like Flask's compact JSON responses: ASCII, no spaces, a newline at the end.
         return cls(outcome, json.dumps(outcome.to_json(rulebook), separators=(",", ":"))[1:] + "\n")
 
+    def json(self, screening_id: str) -> str:
+        """The whole response body, with this screening's id spliced in front."""
+        return f'{{"id":"{screening_id}",{self.body_after_id}'
+
 
 class OutcomeCache:
     """Class index -> outcome. Reads take no lock; a slot, once filled, never changes."""

@@ -58,7 +58,7 @@ class Screener:
 
     def decide(self, answers: Mapping[str, Any]) -> outcome.Outcome:
         """The outcome for validated answers, as the rules decide it (cached per answer class)."""
-        return self._entry(answers).outcome
+        return self.entry(answers).outcome
 
     def evaluate(self, answers: Mapping[str, Any]) -> outcome.Outcome:
         """The outcome straight from durable-rules, bypassing the cache."""
@@ -66,13 +66,14 @@ class Screener:
 
     def screen(self, answers: Mapping[str, Any]) -> dict[str, Any]:
         """The response body of POST /v1/screenings for validated answers."""
-        return {"id": _new_id(), **self.decide(answers).to_json(self.rulebook)}
+        return {"id": new_screening_id(), **self.decide(answers).to_json(self.rulebook)}
 
     def screen_json(self, answers: Mapping[str, Any]) -> str:
         """`screen` already serialized: the outcome's JSON is made once, only the id is new."""
-        return f'{{"id":"{_new_id()}",{self._entry(answers).body_after_id}'
+        return self.entry(answers).json(new_screening_id())
 
-    def _entry(self, answers: Mapping[str, Any]) -> Entry:
+    def entry(self, answers: Mapping[str, Any]) -> Entry:
+        """The outcome of validated answers with its serialized body (cached per answer class)."""
         if self.cache is None:
             return Entry.of(self.evaluate(answers), self.rulebook)
         class_index = self.space.index(answers)
@@ -94,5 +95,5 @@ class Screener:
                 raise RulebookError(f"{example.file}: example {example.name}: {'; '.join(mismatches)}")
 
 
-def _new_id() -> str:
+def new_screening_id() -> str:
     return f"scr_{uuid.uuid4().hex}"
