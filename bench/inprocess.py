@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service import rulebook
-from service.screening import Screener
+from service.screening.screener import Screener
 
 from .zen_peer import ZenPeer, disagreements
 

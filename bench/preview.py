@@ -17,7 +17,7 @@ import time
 from typing import Any
 
 from service import create_app
-from service.preview import Previewer
+from service.screening.preview import Previewer
 
 BODIES: dict[str, dict[str, Any]] = {
     "{}": {},

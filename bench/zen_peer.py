@@ -15,10 +15,10 @@ from typing import Any
 
 import zen
 
-from service import conditions, outcome
-from service.conditions import AllOf, Always, AnyOf, Atom, Condition, FieldSpec, Not
-from service.rulebook import Rulebook
-from service.screening import Screener
+from service.rulebook import Rulebook, conditions
+from service.rulebook.conditions import AllOf, Always, AnyOf, Atom, Condition, FieldSpec, Not
+from service.screening import outcome
+from service.screening.screener import Screener
 
 
 def expression(condition: Condition, fields: Mapping[str, FieldSpec]) -> str:

@@ -8,10 +8,11 @@ from typing import Any
 
 from flask import Flask
 
-from . import api, auth, cors, docs, errors, form, limits, observability, ops, rulebook
-from .batch import BODY_BYTES_PER_ITEM
-from .preview import Previewer
-from .screening import CACHE_MAX_CLASSES, Screener
+from . import rulebook
+from .screening.batch import BODY_BYTES_PER_ITEM
+from .screening.preview import Previewer
+from .screening.screener import CACHE_MAX_CLASSES, Screener
+from .web import api, auth, cors, docs, errors, form, limits, observability, ops
 
 DEFAULTS: dict[str, Any] = {
     "MAX_BODY_BYTES": 64 * 1024,

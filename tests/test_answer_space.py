@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 
-from service import answer_space, conditions, rulebook
-from service.screening import Screener
+from service import rulebook
+from service.rulebook import conditions
+from service.screening import answer_space
+from service.screening.screener import Screener
 
 BOOK = rulebook.load()
 SPACE = answer_space.build(BOOK)

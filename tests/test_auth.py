@@ -10,8 +10,9 @@ import pytest
 from flask import Flask
 from test_api import assert_problem
 
-from service import auth, create_app
+from service import create_app
 from service.errors import ConfigError
+from service.web import auth
 
 COACH_KEY = "coach-key-5b1f0e7c9a2d4e6f"
 CLINIC_KEY = "clinic-key-0c8d2a4e6f1b3579"

@@ -15,7 +15,8 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from service import cli, roster
+from service.cli import main as cli
+from service.cli import roster
 
 ROSTER = """\
 athlete,sex,sports,lifting_style,sumo_days_per_week,squats,prior_soft_tissue_work,hip_ir,structural_conditions

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from service import conditions
-from service.conditions import AllOf, Always, AnyOf, Atom, ConditionError, FieldSpec, Not
+from service.rulebook import conditions
+from service.rulebook.conditions import AllOf, Always, AnyOf, Atom, ConditionError, FieldSpec, Not
 
 FIELDS = {
     "sex": FieldSpec("sex", "single_choice", ("female", "male")),

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from service import create_app
-from service.cors import normalize_origin, policy_from_setting
+from service.web.cors import normalize_origin, policy_from_setting
 
 GYM = "https://gym.example"
 PREFLIGHT = {"Origin": GYM, "Access-Control-Request-Method": "POST",

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from service import conditions, rulebook
-from service.engine import Engine
+from service import rulebook
 from service.errors import EngineError
+from service.rulebook import conditions
+from service.screening.engine import Engine
 
 BOOK = rulebook.load()
 

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from service import create_app
 
 ROOT = Path(__file__).parent.parent
-ASSETS = ROOT / "service" / "assets"
+ASSETS = ROOT / "service" / "web" / "assets"
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
        "base-uri 'none'; form-action 'none'; frame-ancestors *")
 
@@ -67,6 +67,6 @@ def test_the_form_is_read_only(client: FlaskClient) -> None:
 def test_every_asset_ships_in_the_package() -> None:
     # Read without tomllib, which Python 3.10 lacks.
     section = (ROOT / "pyproject.toml").read_text().split("[tool.setuptools.package-data]\n")[1].split("\n[")[0]
-    patterns = re.findall(r'"([^"]+)"', re.search(r"^service = \[(.*?)\]", section, re.M | re.S)[1])
-    files = [path.relative_to(ROOT / "service").as_posix() for path in ASSETS.iterdir()]
+    patterns = re.findall(r'"([^"]+)"', re.search(r'^"service.web" = \[(.*?)\]', section, re.M | re.S)[1])
+    files = [path.relative_to(ROOT / "service" / "web").as_posix() for path in ASSETS.iterdir()]
     assert files and [name for name in files if not any(fnmatch(name, p) for p in patterns)] == []

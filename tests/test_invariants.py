@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
-from service import conditions, invariants, rulebook
-from service.screening import Screener
+from service import rulebook
+from service.rulebook import conditions
+from service.screening.screener import Screener
+from service.verification import invariants
 
 BOOK = rulebook.load()
 SCREENER = Screener(BOOK)

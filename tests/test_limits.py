@@ -17,8 +17,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from test_api import assert_problem
 
-from service import create_app, limits
+from service import create_app
 from service.errors import ConfigError
+from service.web import limits
 
 KEY = "coach-key-5b1f0e7c9a2d4e6f"
 OTHER_KEY = "clinic-key-0c8d2a4e6f1b3579"

@@ -12,7 +12,7 @@ from flask import Flask
 from test_answer_space import payloads
 
 from service import create_app, rulebook
-from service.screening import Screener
+from service.screening.screener import Screener
 
 BOOK = rulebook.load()
 

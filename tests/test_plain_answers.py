@@ -11,8 +11,8 @@ from marshmallow import ValidationError
 from test_answer_space import payloads
 
 from service import rulebook
-from service.plain_answers import PlainAnswers
-from service.schemas import OversizedNumber, answers_schema
+from service.screening.answers import OversizedNumber, answers_schema
+from service.screening.plain_answers import PlainAnswers
 
 BOOK = rulebook.load()
 SCHEMA = answers_schema(BOOK)

@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 import yaml
 
-from service import answer_space, conditions, create_app, rulebook
-from service.conditions import AllOf, AnyOf, Atom, Condition, Not
-from service.preview import Previewer
-from service.rulebook import RulebookError
-from service.screening import Screener
+from service import create_app, rulebook
+from service.rulebook import RulebookError, conditions
+from service.rulebook.conditions import AllOf, AnyOf, Atom, Condition, Not
+from service.screening import answer_space
+from service.screening.preview import Previewer
+from service.screening.screener import Screener
 
 BOOK = rulebook.load()
 QUESTIONS = {question.id: question for question in BOOK.questions}

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from service import roster
+from service.cli import roster
 from service.rulebook import Question
-from service.screening import Screener
+from service.screening.screener import Screener
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from service import rulebook
-from service.outcome import expected_mismatches
-from service.screening import Screener
+from service.screening.outcome import expected_mismatches
+from service.screening.screener import Screener
 
 BOOK = rulebook.load()
 

@@ -6,7 +6,7 @@ import pytest
 
 from service import rulebook
 from service.errors import InvalidAnswers
-from service.screening import Screener
+from service.screening.screener import Screener
 
 SCREENER = Screener(rulebook.load())
 MINIMAL = {"sex": "female", "lifting_style": "none", "prior_soft_tissue_work": True}

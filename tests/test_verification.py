@@ -12,8 +12,10 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from service import conditions, rulebook, verification
-from service.screening import Screener
+from service import rulebook
+from service.rulebook import conditions
+from service.screening.screener import Screener
+from service.verification import run as verification
 
 BOOK = rulebook.load()
 SPEC: dict[str, Any] = yaml.safe_load((Path(__file__).parent.parent / "openapi.yaml").read_text())

@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from .rulebook import Question, Rulebook
+from ..rulebook import Question, Rulebook
 
 MAX_INTEGER_DIGITS = 30
 

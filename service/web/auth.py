@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from flask import Flask, current_app, g, request
 from limits import parse_many
 
-from .errors import ConfigError, Unauthorized
+from ..errors import ConfigError, Unauthorized
 
 PROTECTED_BLUEPRINTS = frozenset({"v1"})
 METRICS_ENDPOINT = "observability.metrics"

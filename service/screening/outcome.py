@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import EngineError
-from .rulebook import DECISION_GROUP, RECOMMENDING, Rule, Rulebook
+from ..errors import EngineError
+from ..rulebook import DECISION_GROUP, RECOMMENDING, Rule, Rulebook
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .rulebook import RECOMMENDING, Question, Rulebook
+from ..rulebook import RECOMMENDING, Question, Rulebook
 
 Facts = Mapping[str, bool]
 Body = Mapping[str, Any]

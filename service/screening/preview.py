@@ -31,11 +31,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import EngineError
+from ..rulebook import DECISION_GROUP, DECISIONS, RECOMMENDING, Question, Rule, Rulebook, RulebookError
+from ..rulebook.conditions import AnyOf, Atom, Condition
 from . import answer_space
-from .conditions import AnyOf, Atom, Condition
-from .errors import EngineError
-from .rulebook import DECISION_GROUP, DECISIONS, RECOMMENDING, Question, Rule, Rulebook, RulebookError
-from .screening import Screener
+from .screener import Screener
 
 State = tuple[int | None, ...]
 """Per question, in questionnaire order: the class of the given answer, or None when unanswered."""

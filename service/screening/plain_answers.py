@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .rulebook import Question, Rulebook
+from ..rulebook import Question, Rulebook
 
 _MISSING_REQUIRED = object()
 

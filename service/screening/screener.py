@@ -8,13 +8,13 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from . import answer_space, conditions, outcome
+from ..errors import InvalidAnswers
+from ..rulebook import Example, Rulebook, RulebookError, conditions
+from . import answer_space, outcome
+from .answers import answers_schema, flatten_errors
+from .cache import Entry, OutcomeCache
 from .engine import Engine
-from .errors import InvalidAnswers
-from .outcome_cache import Entry, OutcomeCache
 from .plain_answers import PlainAnswers
-from .rulebook import Example, Rulebook, RulebookError
-from .schemas import answers_schema, flatten_errors
 
 CACHE_MAX_CLASSES = 1 << 20
 """Two bytes per class: the cache table stays within 2 MB."""

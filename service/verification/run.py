@@ -22,21 +22,21 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import multiprocessing
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import answer_space, conditions, invariants, outcome
-from .answer_space import AnswerSpace
-from .conditions import Atom, Condition, Not
-from .engine import Engine
-from .errors import EngineError
-from .rulebook import DECISIONS, TIMINGS, VARIANTS, Rule, Rulebook
-from .rulebook import load as load_rulebook
-from .screening import Screener
+from ..errors import EngineError
+from ..rulebook import DECISIONS, TIMINGS, VARIANTS, Rule, Rulebook, conditions
+from ..rulebook import load as load_rulebook
+from ..rulebook.conditions import Atom, Condition, Not
+from ..screening import answer_space, outcome
+from ..screening.answer_space import AnswerSpace
+from ..screening.engine import Engine
+from ..screening.screener import Screener
+from . import invariants
 
 OutcomeKey = tuple[str, bool, int]
 """(decision, refer, mask of the rules that took effect): all a response depends on."""
@@ -511,7 +511,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = verify(load_rulebook(args.rules_dir), processes=args.processes)
     print(report.render())
     return 0 if report.ok else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

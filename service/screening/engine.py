@@ -17,8 +17,8 @@ from typing import Any
 
 from durable import engine as durable_engine
 
-from .errors import EngineError
-from .rulebook import Rulebook
+from ..errors import EngineError
+from ..rulebook import Rulebook
 
 RULESET = "screening"
 CATCH_ALL = "__every_answer_set__"

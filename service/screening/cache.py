@@ -18,8 +18,8 @@ import threading
 from array import array
 from dataclasses import dataclass
 
+from ..rulebook import Rulebook
 from .outcome import Outcome
-from .rulebook import Rulebook
 
 _EMPTY = 0xFFFF  # the largest two-byte number marks a class not seen yet
 MAX_OUTCOMES = _EMPTY

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .errors import BatchTooLarge, InvalidAnswers, InvalidBatch
+from ..errors import BatchTooLarge, InvalidAnswers, InvalidBatch
 
 # Room per item in a batch body: a full answer set, pretty-printed, is well under 1 KiB.
 BODY_BYTES_PER_ITEM = 2048

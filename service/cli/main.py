@@ -13,9 +13,10 @@ from typing import Any
 
 import click
 
-from . import roster, rulebook
-from .rulebook import RulebookError
-from .screening import Screener
+from .. import rulebook
+from ..rulebook import RulebookError
+from ..screening.screener import Screener
+from . import roster
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
@@ -158,7 +159,7 @@ def run_examples(rules_dir: Path | None) -> None:
               help="Worker processes for the exhaustive run.")
 def verify(rules_dir: Path | None, processes: int) -> None:
     """Run every answer class through the engine: invariants, coverage and shadowed rules."""
-    from . import verification  # heavy, and only this command needs it
+    from ..verification import run as verification  # heavy, and only this command needs it
 
     argv = ["--processes", str(processes), *(["--rules-dir", str(rules_dir)] if rules_dir else [])]
     status = verification.main(argv)

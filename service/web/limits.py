@@ -30,8 +30,8 @@ from limits.errors import StorageError
 from limits.storage import Storage
 from limits.strategies import RateLimiter
 
+from ..errors import ConfigError, RateLimited
 from .auth import PROTECTED_BLUEPRINTS, AccessPolicy
-from .errors import ConfigError, RateLimited
 
 KEY_PREFIX = "hip-ir-screening"
 # After a storage failure, requests go unlimited for this long before the storage is tried again.

@@ -17,10 +17,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import InvalidAnswers
-from .rulebook import Question
-from .schemas import parse_json_int
-from .screening import Screener
+from ..errors import InvalidAnswers
+from ..rulebook import Question
+from ..screening.answers import parse_json_int
+from ..screening.screener import Screener
 
 FORMATS = ("json", "jsonl", "csv")
 EXTENSIONS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}

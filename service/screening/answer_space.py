@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from .conditions import AllOf, AnyOf, Atom, Condition, Not, residual
-from .rulebook import Question, Rule, Rulebook
+from ..rulebook import Question, Rule, Rulebook
+from ..rulebook.conditions import AllOf, AnyOf, Atom, Condition, Not, residual
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,13 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
-from . import batch
+from ..errors import MalformedJSON, UnsupportedMediaType
+from ..screening import batch
+from ..screening.answers import parse_json_int
+from ..screening.preview import Previewer
+from ..screening.screener import Screener, new_screening_id
 from .auth import public
-from .errors import MalformedJSON, UnsupportedMediaType
 from .observability import count_screening, observe_batch
-from .preview import Previewer
-from .schemas import parse_json_int
-from .screening import Screener, new_screening_id
 
 bp = Blueprint("v1", __name__, url_prefix="/v1")
 

@@ -1,0 +1,1 @@
+"""`hip-screen`: screen files and rosters, check and verify the rulebook."""

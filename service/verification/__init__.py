@@ -1,0 +1,1 @@
+"""Offline proof of the rulebook over the whole answer space (never imported by the web layer)."""
