@@ -162,8 +162,8 @@ def _require_key(policy: AccessPolicy, header: str | None) -> str:
 
 
 def identify() -> None:
-    """before_request of the protected blueprints: set g.client and g.rate_limit, or refuse with 401."""
-    if request.method == "OPTIONS":  # CORS preflights carry no credentials
+    """before_request: on the protected blueprints set g.client and g.rate_limit, or refuse with 401."""
+    if request.blueprint not in PROTECTED_BLUEPRINTS or request.method == "OPTIONS":  # preflights carry no key
         return
     policy: AccessPolicy = current_app.extensions["auth"]
     if getattr(current_app.view_functions.get(request.endpoint or ""), "public", False):
@@ -183,10 +183,8 @@ def identify_metrics_scraper() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Hooks only where a key can matter, so that public endpoints pay nothing for them."""
     policy = policy_from(app.config)
     app.extensions["auth"] = policy
-    for blueprint in PROTECTED_BLUEPRINTS:
-        app.before_request_funcs.setdefault(blueprint, []).append(identify)
+    app.before_request(identify)
     if policy.metrics_require_key:
-        app.before_request_funcs.setdefault(METRICS_ENDPOINT.partition(".")[0], []).append(identify_metrics_scraper)
+        app.before_request(identify_metrics_scraper)

@@ -6,11 +6,8 @@ request; its size is bounded by SERVICE_BATCH_MAX instead). Counts live in memor
 process) or, with a `redis://` SERVICE_RATE_LIMIT_STORAGE, in Redis, shared by every worker
 and every instance.
 
-Flask-Limiter provides the storage (Redis, or ours in memory) and the fixed-window strategy.
-Its own request hooks are not used: they resolve route, blueprint and decorator limits on
-every request, which measured 25 µs per request even where nothing is limited and 80-110 µs
-where something is (bench/access_overhead.py), while this service has one quota per caller
-that `enforce` applies with the same strategy in a few µs.
+The `limits` library provides the storage (Redis, or ours in memory) and the fixed-window
+strategy; one quota per caller needs nothing of a framework around them.
 """
 
 from __future__ import annotations
@@ -20,18 +17,16 @@ import math
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, current_app, g, request
-from flask_limiter import Limiter
 from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
-from limits.storage import Storage
-from limits.strategies import RateLimiter
+from limits.storage import Storage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
 
 from ..errors import ConfigError, RateLimited
-from .auth import PROTECTED_BLUEPRINTS, AccessPolicy
+from .auth import AccessPolicy
 
 KEY_PREFIX = "hip-ir-screening"
 # After a storage failure, requests go unlimited for this long before the storage is tried again.
@@ -48,10 +43,9 @@ log = logging.getLogger(__name__)
 class ProcessCounters(Storage):
     """Fixed-window counters in this process's memory, for SERVICE_RATE_LIMIT_STORAGE=memory://.
 
-    limits' own MemoryStorage starts a thread to expire keys on a hit after 10 ms without
-    one, and Thread.start waits until the new thread runs: on a busy 2-core machine single
-    hits took 80 ms (p99). Here expired windows are dropped on read and by a sweep every
-    SWEEP_EVERY hits, so memory stays bounded by the callers of the current windows.
+    limits' own MemoryStorage starts an expiry thread from inside a hit, which stalls that
+    hit on a busy machine (docs/performance.md). Here expired windows are dropped on read and
+    by a sweep every SWEEP_EVERY hits, so memory stays bounded by the callers of the current windows.
     """
 
     STORAGE_SCHEME = ["hip-ir-screening+memory"]  # noqa: RUF012  # read by limits' storage registry
@@ -104,7 +98,7 @@ class ProcessCounters(Storage):
 class Quotas:
     """The configured limits, counted with one strategy over one storage."""
 
-    strategy: RateLimiter
+    strategy: FixedWindowRateLimiter
     items: dict[str, list[RateLimitItem]]
     """Each configured limit string, parsed once."""
     storage_down_until: float = field(default=0.0)
@@ -138,36 +132,31 @@ def _bucket() -> str:
 
 
 def enforce() -> None:
-    """before_request of the protected blueprints, after auth.identify."""
+    """before_request after auth.identify: count the request against the quota it chose, if any."""
     limit: str | None = g.get("rate_limit")
     if limit is not None:
         quotas: Quotas = current_app.extensions["rate_limits"]
         quotas.check(limit, _bucket())
 
 
-def _storage(app: Flask) -> RateLimiter:
+def _strategy(app: Flask) -> FixedWindowRateLimiter:
     uri = str(app.config["RATE_LIMIT_STORAGE"])
     if uri == "memory://":
         uri = f"{ProcessCounters.STORAGE_SCHEME[0]}://"
-    options: dict[str, str | int] = {"wrap_exceptions": True}
+    options: dict[str, float | str | bool] = {"wrap_exceptions": True}
     if uri.startswith(("redis://", "rediss://", "redis+unix://")):
-        options.update(REDIS_TIMEOUTS)  # type: ignore[arg-type]  # floats are what redis expects
-    limiter = Limiter(_bucket, storage_uri=uri, storage_options=options, strategy="fixed-window",
-                      key_prefix=KEY_PREFIX)
-    hooks: list[dict[str | None, list[Any]]] = [
-        app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs,
-    ]
-    registered = [list(funcs.get(None, [])) for funcs in hooks]
+        options.update(REDIS_TIMEOUTS)
     try:
-        limiter.init_app(app)
+        storage = storage_from_string(uri, **options)
     except Exception as error:  # an unknown scheme, or a driver that is not installed
         shown = _without_password(uri)
         reason = str(error).replace(uri, shown)
         # from None: the original message, printed with the traceback, would show the password.
         raise ConfigError(f"SERVICE_RATE_LIMIT_STORAGE: cannot use {shown!r}: {reason}") from None
-    for funcs, before in zip(hooks, registered, strict=True):  # see the module docstring
-        funcs[None] = before
-    return limiter.limiter
+    if not isinstance(storage, Storage):
+        raise ConfigError(f"SERVICE_RATE_LIMIT_STORAGE: {_without_password(uri)!r} is an asyncio storage; "
+                          "use the scheme without 'async+'.")
+    return FixedWindowRateLimiter(storage)
 
 
 def _without_password(uri: str) -> str:
@@ -180,6 +169,5 @@ def _without_password(uri: str) -> str:
 def init_app(app: Flask) -> None:
     policy: AccessPolicy = app.extensions["auth"]
     configured = {limit for limit in (policy.anon_limit, policy.key_limit) if isinstance(limit, str)}
-    app.extensions["rate_limits"] = Quotas(_storage(app), {limit: parse_many(limit) for limit in configured})
-    for blueprint in PROTECTED_BLUEPRINTS:
-        app.before_request_funcs.setdefault(blueprint, []).append(enforce)
+    app.extensions["rate_limits"] = Quotas(_strategy(app), {limit: parse_many(limit) for limit in configured})
+    app.before_request(enforce)

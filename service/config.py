@@ -1,0 +1,42 @@
+"""Settings: defaults, then SERVICE_* environment variables, then test overrides."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Config
+
+from .screening.batch import BODY_BYTES_PER_ITEM
+from .screening.screener import CACHE_MAX_CLASSES
+
+DEFAULTS: dict[str, Any] = {
+    "MAX_BODY_BYTES": 64 * 1024,
+    "RULES_DIR": None,  # None: the repository's rules/ directory
+    "CORS_ORIGINS": "*",  # origins whose pages may call the API and frame /form
+    "BATCH_MAX": 1000,
+    "BATCH_MAX_BODY_BYTES": None,  # None: BODY_BYTES_PER_ITEM for each of BATCH_MAX items
+    "API_KEYS": "",  # name:key,name:key
+    "API_KEYS_FILE": None,
+    # About one request a second per address: a person on the form or curl never needs more,
+    # and scripts that do are meant to use a key. 0 = a key is required; none = unlimited.
+    "ANON_RATE_LIMIT": "60/minute",
+    "KEY_RATE_LIMIT": "600/minute",
+    "RATE_LIMIT_STORAGE": "memory://",
+    "METRICS_REQUIRE_KEY": False,
+    "ACCESS_LOG": True,
+    "OUTCOME_CACHE_MAX_CLASSES": CACHE_MAX_CLASSES,  # 0 turns the outcome cache off
+}
+
+
+def load(config: Config, test_config: Mapping[str, Any] | None = None) -> None:
+    """Fill `config` in order of precedence, then turn the size settings into integers."""
+    config.from_mapping(DEFAULTS)
+    config.from_prefixed_env("SERVICE")
+    if test_config:
+        config.from_mapping(test_config)
+    config["MAX_CONTENT_LENGTH"] = int(config["MAX_BODY_BYTES"])
+    config["BATCH_MAX"] = int(config["BATCH_MAX"])
+    if config["BATCH_MAX_BODY_BYTES"] is None:
+        config["BATCH_MAX_BODY_BYTES"] = BODY_BYTES_PER_ITEM * config["BATCH_MAX"]
+    config["BATCH_MAX_BODY_BYTES"] = int(config["BATCH_MAX_BODY_BYTES"])
