@@ -32,9 +32,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import EngineError
-from ..rulebook import DECISION_GROUP, DECISIONS, RECOMMENDING, Question, Rule, Rulebook, RulebookError
-from ..rulebook.conditions import AnyOf, Atom, Condition
+from ..rulebook import DECISION_GROUP, DECISIONS, RECOMMENDING, Question, Rule, Rulebook
+from ..rulebook.conditions import Condition
 from . import answer_space
+from .cache import Entry
 from .screener import Screener
 
 State = tuple[int | None, ...]
@@ -81,13 +82,7 @@ class Previewer:
         self._visibility = _visibility(book, self.space)
         self._dependents = _dependents(book)
         self._decisions = _decision_table(screener, decision_rules, self.space)
-        # Every rule's classes: the full screening depends on all rules, not only on decisions.
-        self._screening_space = answer_space.build(book)
         self.analyse = functools.lru_cache(maxsize=cache_size)(self._analyse)
-
-    def decision_of(self, answers: Mapping[str, Any]) -> str:
-        """The decision the table holds for the class of a full set of validated answers."""
-        return self._decisions[self.space.key(answers)]
 
     def state(self, given: Mapping[str, Any]) -> State:
         return tuple(
@@ -98,7 +93,7 @@ class Previewer:
     def preview(self, given: Mapping[str, Any]) -> dict[str, Any]:
         """The response body of POST /v1/screenings/preview for validated partial answers."""
         analysis = self.analyse(self.state(given))
-        screening: dict[str, Any] | None = None
+        screening: Entry | None = None
         needs: list[str] = []
         details: list[str] = []
         assumed: dict[str, Any] = {}
@@ -113,7 +108,7 @@ class Previewer:
             "decision": analysis.decision,
             "possible_decisions": list(analysis.possible),
             "next_questions": list(analysis.next_questions),
-            "screening": screening,
+            "screening": screening.dict() if screening else None,
             "screening_needs": needs,
             "detail_questions": details,
             "assumed_defaults": assumed if screening else {},
@@ -203,7 +198,7 @@ class Previewer:
             expected[key[0]] += count * len(seen[key]) / total
         return expected
 
-    def _screening(self, answers: dict[str, Any], decision: str) -> tuple[dict[str, Any] | None, list[str]]:
+    def _screening(self, answers: dict[str, Any], decision: str) -> tuple[Entry | None, list[str]]:
         """The screening of the answers (optional ones defaulted), if unanswered required ones cannot change it.
 
         A required question has no default, so the screening is given only when it is the same
@@ -211,20 +206,18 @@ class Previewer:
         required questions that change it are named.
         """
         missing = [q for q in self._questions if q.required and q.id not in answers]
-        values = [self._screening_space.field(q.id).representatives for q in missing]
+        values = [self._screener.space.field(q.id).representatives for q in missing]
         variants = list(itertools.product(*values))
-        bodies: dict[tuple[Any, ...], dict[str, Any]] = {}
-        screening: dict[str, Any] | None = None
+        bodies: dict[tuple[Any, ...], str] = {}
+        screening: Entry | None = None
         for variant in variants:
             filled = {**answers, **{q.id: value for q, value in zip(missing, variant, strict=True)}}
-            if screening is None:
-                screening = self._screener.screen(filled)
-                body = {key: value for key, value in screening.items() if key != "id"}
-            else:
-                body = self._screener.decide(filled).to_json(self._screener.rulebook)
-            if body["decision"] != decision:
-                raise EngineError(f"preview decided {decision} but the engine decides {body['decision']} for {filled}")
-            bodies[_freeze(variant)] = body
+            entry = self._screener.screen(filled)
+            screening = screening or entry
+            if entry.outcome.decision != decision:
+                raise EngineError(f"preview decided {decision} but the engine decides {entry.outcome.decision} "
+                                  f"for {filled}")
+            bodies[_freeze(variant)] = entry.body_after_id
         needs = [
             question.id for position, question in enumerate(missing)
             if _varies_with(position, variants, bodies)
@@ -233,7 +226,7 @@ class Previewer:
 
 
     def _detail_questions(self, given: Mapping[str, Any], assumed: Mapping[str, Any],
-                          screening: Mapping[str, Any]) -> list[str]:
+                          screening: Entry) -> list[str]:
         """Unanswered optional questions, shown for these answers, whose answer changes the screening.
 
         The decision is settled, so none of them changes it; they change how the drill is done
@@ -241,21 +234,16 @@ class Previewer:
         through the engine with every other answer as in `screening`.
         """
         answers = {**assumed, **given}
-        baseline = {key: value for key, value in screening.items() if key != "id"}
+        shown = self._screener.rulebook.shown(answers)
         details = []
         for question in self._questions:
-            if question.id not in assumed or not _shown(question, answers):
+            if question.id not in assumed or question.id not in shown:
                 continue
-            for value in self._screening_space.field(question.id).representatives:
-                body = self._screener.decide({**answers, question.id: value}).to_json(self._screener.rulebook)
-                if body != baseline:
+            for value in self._screener.space.field(question.id).representatives:
+                if self._screener.screen({**answers, question.id: value}).body_after_id != screening.body_after_id:
                     details.append(question.id)
                     break
         return details
-
-
-def _shown(question: Question, answers: Mapping[str, Any]) -> bool:
-    return all(answers.get(controller) in values for controller, values in question.show_if.items())
 
 
 def _freeze(variant: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -275,17 +263,7 @@ def _varies_with(position: int, variants: list[tuple[Any, ...]], bodies: Mapping
 
 def _show_if_conditions(book: Rulebook) -> list[Condition]:
     """Each show_if as a condition, so that the answer space tells its values apart."""
-    extra: list[Condition] = []
-    for question in book.questions:
-        for controller, values in question.show_if.items():
-            spec = book.fields[controller]
-            if spec.type == "multi_choice" or any(isinstance(value, (Mapping, list)) for value in values):
-                raise RulebookError(
-                    f"question {question.id}: preview supports show_if on plain values of single-choice, "
-                    f"boolean or integer questions only, not {controller}: {list(values)!r}"
-                )
-            extra.append(AnyOf(tuple(Atom(controller, "eq", value) for value in values)))
-    return extra
+    return [question.show_condition for question in book.questions if question.show_condition is not None]
 
 
 def _visibility(book: Rulebook, space: answer_space.AnswerSpace) -> dict[int, _Visibility]:
@@ -325,6 +303,6 @@ def _decision_table(screener: Screener, decision_rules: list[Rule], space: answe
         # `space` only splits the decision space's classes further, so this key is exact.
         coarse = decision_space.key(case)
         if coarse not in by_decision_class:
-            by_decision_class[coarse] = screener.decide(case).decision
+            by_decision_class[coarse] = screener.screen(case).outcome.decision
         table[space.key(case)] = by_decision_class[coarse]
     return table
