@@ -194,18 +194,18 @@ def test_any_member_of_every_class_decides_as_the_table_says(previewer: Previewe
 
 def test_the_table_is_built_from_few_engine_runs(screener: Screener) -> None:
     runs = 0
-    decide = screener.decide
+    screen = screener.screen
 
     def counting(answers: Mapping[str, Any]) -> Any:
         nonlocal runs
         runs += 1
-        return decide(answers)
+        return screen(answers)
 
-    screener.decide = counting  # type: ignore[method-assign]
+    screener.screen = counting  # type: ignore[method-assign]
     try:
         Previewer(screener)
     finally:
-        del screener.decide
+        del screener.screen
     decision_rules = [rule for rule in BOOK.rules if rule.group == "decision"]
     assert runs == answer_space.build(BOOK, decision_rules).size == 864
 

@@ -181,6 +181,12 @@ def _questions(raw: Mapping[str, Any], file: str) -> list[Question]:
             show_if={key: tuple(value if isinstance(value, list) else [value])
                      for key, value in (item.get("show_if") or {}).items()},
         ))
+    _check_questions(questions, file)
+    return questions
+
+
+def _check_questions(questions: list[Question], file: str) -> None:
+    """Each question's settings for its type, its default, and its show_if."""
     ids = [question.id for question in questions]
     for question in questions:
         where = f"question {question.id}"
@@ -196,7 +202,6 @@ def _questions(raw: Mapping[str, Any], file: str) -> list[Question]:
             if target is None or ids.index(other) > ids.index(question.id):
                 raise RulebookError(f"{file}: {where}: show_if must name an earlier question, not {other!r}")
             _check_show_if(target, values, file, where)
-    return questions
 
 
 def _check_default(question: Question, file: str, where: str) -> None:

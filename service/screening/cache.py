@@ -1,14 +1,10 @@
-"""An exact, bounded cache of the rules' outcomes, keyed by answer-space class.
+"""An exact, bounded cache of the rules' outcomes, keyed by answer class (see answer_space.py).
 
-Answers in one class of the answer space (see answer_space.py) match exactly the same
-rules, so the outcome durable-rules gives for one of them is the outcome for all of them:
-the cache is exact. It belongs to one Screener, hence to one rulebook and one
-rules_version, and only outcomes durable-rules produced go in, on a miss.
-
-Many classes share one outcome (110,592 classes, a few hundred outcomes), so outcomes are
+It belongs to one Screener, hence to one rulebook and one rules_version, and only outcomes
+durable-rules produced go in, on a miss. Many classes share one outcome, so outcomes are
 numbered once, each with its response body serialized once, and the cache proper is a table
-of two bytes per class, allocated up front (221 KB for this rulebook): its memory is fixed
-by construction and does not grow with traffic.
+of two bytes per class, allocated up front: its memory is fixed by construction and does
+not grow with traffic (figures in docs/performance.md).
 """
 
 from __future__ import annotations

@@ -27,16 +27,16 @@ from __future__ import annotations
 import copy
 import functools
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import EngineError
-from ..rulebook import DECISION_GROUP, DECISIONS, RECOMMENDING, Question, Rule, Rulebook
-from ..rulebook.conditions import Condition
+from ..rulebook import DECISION_GROUP, DECISIONS, RECOMMENDING, Rule
 from . import answer_space
 from .cache import Entry
 from .screener import Screener
+from .visibility import dependents, show_if_conditions, visibility
 
 State = tuple[int | None, ...]
 """Per question, in questionnaire order: the class of the given answer, or None when unanswered."""
@@ -56,19 +56,6 @@ class Analysis:
         return self.possible[0] if len(self.possible) == 1 else None
 
 
-@dataclass(frozen=True)
-class _Visibility:
-    """When a conditional question is shown, in terms of its controllers' classes."""
-
-    shown_when: tuple[tuple[int, frozenset[int]], ...]
-    """(index of a controlling question, the classes of it that show this one), all must hold."""
-    default_class: int | None
-    """The class of the default a hidden, unanswered question keeps; None when it has none."""
-
-    def shown(self, classes: Sequence[int]) -> bool:
-        return all(classes[index] in showing for index, showing in self.shown_when)
-
-
 class Previewer:
     """Previews of partial answers, from a decision table the real engine filled once."""
 
@@ -77,10 +64,10 @@ class Previewer:
         self._screener = screener
         self._questions = book.questions
         decision_rules = [rule for rule in book.rules if rule.group == DECISION_GROUP]
-        self.space = answer_space.build(book, decision_rules, extra=_show_if_conditions(book))
+        self.space = answer_space.build(book, decision_rules, extra=show_if_conditions(book))
         self._sizes = tuple(field.size for field in self.space.fields)
-        self._visibility = _visibility(book, self.space)
-        self._dependents = _dependents(book)
+        self._visibility = visibility(book, self.space)
+        self._dependents = dependents(book)
         self._decisions = _decision_table(screener, decision_rules, self.space)
         self.analyse = functools.lru_cache(maxsize=cache_size)(self._analyse)
 
@@ -112,6 +99,7 @@ class Previewer:
             "screening_needs": needs,
             "detail_questions": details,
             "assumed_defaults": assumed if screening else {},
+            "shown_questions": list(self._screener.rulebook.shown(given)),
             "rules_version": self._screener.rulebook.rules_version,
         }
 
@@ -259,38 +247,6 @@ def _varies_with(position: int, variants: list[tuple[Any, ...]], bodies: Mapping
         if groups.setdefault(rest, bodies[frozen]) != bodies[frozen]:
             return True
     return False
-
-
-def _show_if_conditions(book: Rulebook) -> list[Condition]:
-    """Each show_if as a condition, so that the answer space tells its values apart."""
-    return [question.show_condition for question in book.questions if question.show_condition is not None]
-
-
-def _visibility(book: Rulebook, space: answer_space.AnswerSpace) -> dict[int, _Visibility]:
-    ids = [question.id for question in book.questions]
-    rules: dict[int, _Visibility] = {}
-    for index, question in enumerate(book.questions):
-        if not question.show_if:
-            continue
-        shown_when = tuple(
-            (ids.index(controller), frozenset(
-                position for position, value in enumerate(space.field(controller).representatives) if value in values
-            ))
-            for controller, values in question.show_if.items()
-        )
-        default_class = None if question.required else space.fields[index].class_of(question.default)
-        rules[index] = _Visibility(shown_when, default_class)
-    return rules
-
-
-def _dependents(book: Rulebook) -> tuple[tuple[int, ...], ...]:
-    """Per question: the questions whose showing depends on it, directly or not, in order."""
-
-    def closure(question: Question) -> set[int]:
-        direct = {index for index, other in enumerate(book.questions) if question.id in other.show_if}
-        return direct.union(*(closure(book.questions[index]) for index in direct))
-
-    return tuple(tuple(sorted(closure(question))) for question in book.questions)
 
 
 def _decision_table(screener: Screener, decision_rules: list[Rule], space: answer_space.AnswerSpace) -> dict[

@@ -16,7 +16,7 @@ from .engine import Engine
 from .plain_answers import PlainAnswers
 
 CACHE_MAX_CLASSES = 1 << 20
-"""Two bytes per class: the cache table stays within 2 MB."""
+"""The cache table takes two bytes per class, so this bounds its memory."""
 
 
 class Screener:
