@@ -30,17 +30,12 @@ def answer_sets(count: int = COUNT, seed: int = SEED) -> list[dict[str, Any]]:
 
 
 def _answer(question: Question, rng: random.Random) -> Any:
-    values = [option.value for option in question.options]
-    if question.type == "single_choice":
-        return rng.choice(values)
-    if question.type == "multi_choice":
-        return rng.sample(values, min(len(values), rng.choice((0, 0, 1, 1, 2, 3))))
-    if question.type == "boolean":
-        return rng.random() < 0.5
-    assert question.minimum is not None and question.maximum is not None
-    if question.spec.nullable and rng.random() < 0.2:
+    if question.kind.partition == "subsets":  # a few options, as athletes tick them
+        options = question.option_values
+        return rng.sample(options, min(len(options), rng.choice((0, 0, 1, 1, 2, 3))))
+    if question.nullable and rng.random() < 0.2:
         return None
-    return rng.randint(question.minimum, question.maximum)
+    return rng.choice([value for value in question.kind.values(question) if value is not None])
 
 
 def write_lines(path: Path, documents: list[Any]) -> Path:

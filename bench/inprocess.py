@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service import rulebook
+from service.screening import outcome
 from service.screening.screener import Screener
 
 from .zen_peer import ZenPeer, disagreements
@@ -64,7 +65,7 @@ def measure(answer_sets: Sequence[dict[str, Any]], all_classes: bool = False, pa
     screener = Screener(book)
 
     def full(body: str, screener: Screener = screener) -> str:
-        return screener.screen_json(screener.load(json.loads(body)))
+        return screener.screen(screener.load(json.loads(body))).json()
 
     full_cold = median_us(full, bodies)  # a fresh cache: the first answer set of each class misses
     full_warm = statistics.median(median_us(full, bodies) for _ in range(passes))
@@ -77,10 +78,12 @@ def measure(answer_sets: Sequence[dict[str, Any]], all_classes: bool = False, pa
         "validate: marshmallow": median_us(screener.schema.load, answer_sets),
         "validate: plain-answers fast path": median_us(screener.plain_answers.load, answer_sets),
         "answer class index": median_us(screener.space.index, loaded),
-        "evaluate: durable-rules + precedence": median_us(reference.evaluate, loaded),
-        "evaluate: outcome cache hit": median_us(screener.decide, loaded),
+        "evaluate: durable-rules + precedence": median_us(
+            lambda answers: outcome.resolve(book, reference.matching_rules(answers)), loaded),
+        "evaluate: outcome cache hit": median_us(screener.screen, loaded),
         "cache hit + to_json + json.dumps": median_us(
-            lambda answers: json.dumps(screener.screen(answers), separators=(",", ":")), loaded),
-        "cache hit + cached JSON, id spliced": median_us(screener.screen_json, loaded),
+            lambda answers: json.dumps(screener.screen(answers).outcome.to_json(book), separators=(",", ":")),
+            loaded),
+        "cache hit + cached JSON, id spliced": median_us(lambda answers: screener.screen(answers).json(), loaded),
     }
     return Figures(full_warm, full_cold, full_uncached, zen, stages, len(examples), len(loaded), len(cases))

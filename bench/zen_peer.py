@@ -15,13 +15,13 @@ from typing import Any
 
 import zen
 
-from service.rulebook import Rulebook, conditions
-from service.rulebook.conditions import AllOf, Always, AnyOf, Atom, Condition, FieldSpec, Not
+from service.rulebook import Question, Rulebook, conditions
+from service.rulebook.conditions import AllOf, Always, AnyOf, Atom, Condition, Not
 from service.screening import outcome
 from service.screening.screener import Screener
 
 
-def expression(condition: Condition, fields: Mapping[str, FieldSpec]) -> str:
+def expression(condition: Condition, fields: Mapping[str, Question]) -> str:
     """A condition of the rule language as a ZEN expression."""
     if isinstance(condition, Always):
         return "true"
@@ -36,7 +36,7 @@ def expression(condition: Condition, fields: Mapping[str, FieldSpec]) -> str:
 _COMPARE = {"eq": "==", "gte": ">=", "gt": ">", "lte": "<=", "lt": "<"}
 
 
-def _atom(atom: Atom, spec: FieldSpec) -> str:
+def _atom(atom: Atom, spec: Question) -> str:
     name, op, value = atom.field, atom.op, atom.value
     if op == "has":
         return f"contains({name}, {json.dumps(value)})"

@@ -117,7 +117,7 @@ def test_a_server_fault_is_500_without_internals(app: Flask, answers: dict[str, 
     def broken(_: Any) -> None:
         raise RuntimeError("secret internals /etc/passwd")
 
-    monkeypatch.setattr(app.extensions["screening"], "entry", broken)
+    monkeypatch.setattr(app.extensions["screening"], "screen", broken)
     response = app.test_client().post("/v1/screenings", json=answers)
     body = assert_problem(response, 500)
     assert "secret" not in response.get_data(as_text=True)

@@ -33,11 +33,24 @@ def test_nothing_answered_is_a_valid_start(client: FlaskClient) -> None:
     assert response.status_code == 200 and response.mimetype == "application/json"
     body = response.get_json()
     assert list(body) == ["settled", "decision", "possible_decisions", "next_questions", "screening",
-                          "screening_needs", "detail_questions", "assumed_defaults", "rules_version"]
+                          "screening_needs", "detail_questions", "assumed_defaults", "shown_questions",
+                          "rules_version"]
     assert (body["settled"], body["decision"], body["screening"]) == (False, None, None)
     assert len(body["possible_decisions"]) == 5
     assert body["next_questions"][0] == "hip_pinch"
     assert schema_errors(body, "Preview") == []
+
+
+@pytest.mark.parametrize(("answers", "shows_sumo_days"), [
+    ({}, False), ({"lifting_style": "conventional"}, False), ({"lifting_style": "mixed"}, True),
+    ({"lifting_style": "sumo", "sumo_days_per_week": 2}, True),
+])
+def test_the_preview_says_which_questions_a_form_shows(client: FlaskClient, answers: dict[str, Any],
+                                                        shows_sumo_days: bool) -> None:
+    """show_if is evaluated on the server only: forms show `shown_questions`, in questionnaire order."""
+    questions = [question["id"] for question in client.get("/v1/questionnaire").get_json()["questions"]]
+    shown = client.post(PREVIEW, json=answers).get_json()["shown_questions"]
+    assert shown == [q for q in questions if q != "sumo_days_per_week" or shows_sumo_days]
 
 
 def test_a_contraindication_settles_with_the_full_screening(client: FlaskClient) -> None:

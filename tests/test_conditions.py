@@ -3,14 +3,22 @@ from __future__ import annotations
 import pytest
 
 from service.rulebook import conditions
-from service.rulebook.conditions import AllOf, Always, AnyOf, Atom, ConditionError, FieldSpec, Not
+from service.rulebook.conditions import AllOf, Always, AnyOf, Atom, ConditionError, Not
+from service.rulebook.questions import Option, Question
+
+
+def question(id: str, kind: str, options: tuple[str, ...] = (), minimum: int | None = None,
+             maximum: int | None = None, nullable: bool = False) -> Question:
+    return Question(id, id, None, kind, required=not nullable, default=None,
+                    options=tuple(Option(value, value) for value in options), minimum=minimum, maximum=maximum)
+
 
 FIELDS = {
-    "sex": FieldSpec("sex", "single_choice", ("female", "male")),
-    "days": FieldSpec("days", "integer", (), 0, 7, nullable=True),
-    "pain": FieldSpec("pain", "integer", (), 0, 10),
-    "sports": FieldSpec("sports", "multi_choice", ("running", "rotational")),
-    "wall": FieldSpec("wall", "boolean", ()),
+    "sex": question("sex", "single_choice", ("female", "male")),
+    "days": question("days", "integer", (), 0, 7, nullable=True),
+    "pain": question("pain", "integer", (), 0, 10),
+    "sports": question("sports", "multi_choice", ("running", "rotational")),
+    "wall": question("wall", "boolean", ()),
 }
 
 
@@ -86,11 +94,11 @@ def test_compiled_conditions_never_use_exists_operators() -> None:
     assert "$ex" not in compiled and "$nex" not in compiled
 
 
-def test_fields_used() -> None:
-    assert conditions.fields_used(parse({"any": [{"sex": "female"}, {"not": {"ref": "runner"}}]})) == {
-        "sex",
-        "sports",
-    }
+def test_flatten_writes_exactly_the_fact_properties_of_each_question() -> None:
+    for days in (None, 3):
+        fact = conditions.flatten({**ANSWERS, "days": days}, FIELDS)
+        expected = set().union(*(conditions.fact_properties(question) for question in FIELDS.values()))
+        assert set(fact) - {"kind"} == expected - ({"days"} if days is None else set())
 
 
 ANSWERS = {"sex": "female", "days": None, "pain": 3, "sports": ["running"], "wall": False}

@@ -26,7 +26,7 @@ def facts_of(answers: dict[str, Any]) -> dict[str, bool]:
 
 def screened(**overrides: Any) -> tuple[dict[str, bool], dict[str, Any]]:
     answers = SCREENER.load({**BASE, **overrides})
-    return facts_of(answers), SCREENER.screen(answers)
+    return facts_of(answers), SCREENER.screen(answers).dict()
 
 
 def drop(key: str, code: str) -> Callable[[dict[str, Any]], None]:

@@ -53,7 +53,7 @@ UNUSUAL_VALUES: dict[str, list[Any]] = {"integer": [5.0, 0.0]}
 @pytest.mark.parametrize("question", BOOK.questions, ids=lambda q: q.id)
 def test_every_bad_value_goes_to_marshmallow(question: rulebook.Question) -> None:
     bad_values = list(BAD_VALUES[question.type])
-    if question.type == "integer" and not question.spec.nullable:
+    if question.type == "integer" and not question.nullable:
         bad_values.append(None)
     for value in bad_values:
         payload = {**MINIMAL, question.id: value}

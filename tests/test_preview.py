@@ -36,17 +36,7 @@ def previewer(screener: Screener) -> Previewer:
 
 def domain(question: rulebook.Question) -> list[Any]:
     """Every valid answer to a question."""
-    options = [option.value for option in question.options]
-    if question.type == "single_choice":
-        return options
-    if question.type == "boolean":
-        return [False, True]
-    if question.type == "integer":
-        assert question.minimum is not None and question.maximum is not None
-        values: list[Any] = list(range(question.minimum, question.maximum + 1))
-        return [*values, None] if question.spec.nullable else values
-    subsets = itertools.chain.from_iterable(itertools.combinations(options, size) for size in range(len(options) + 1))
-    return [list(subset) for subset in subsets]
+    return list(question.kind.values(question))
 
 
 def shown(question: rulebook.Question, answers: Mapping[str, Any]) -> bool:
@@ -97,7 +87,7 @@ def with_answer(case: dict[str, Any], question: str, value: Any, given: Mapping[
 
 def brute_force(given: Mapping[str, Any], screener: Screener) -> tuple[set[str], set[str]]:
     """Decisions of every completion through the engine, and the questions whose answer can change it."""
-    decided = {_key(case): (case, screener.decide(case).decision) for case in completions(given)}
+    decided = {_key(case): (case, screener.screen(case).outcome.decision) for case in completions(given)}
     can_change = set()
     for question in (q.id for q in BOOK.questions if q.id not in given):
         for case, decision in decided.values():
@@ -116,9 +106,25 @@ def _key(case: Mapping[str, Any]) -> tuple[Any, ...]:
     return tuple(tuple(value) if isinstance(value, list) else value for value in case.values())
 
 
+def fields_used(condition: Condition) -> set[str]:
+    """The question ids a condition reads."""
+    if isinstance(condition, Atom):
+        return {condition.field}
+    if isinstance(condition, (AllOf, AnyOf)):
+        return set().union(*(fields_used(item) for item in condition.items))
+    if isinstance(condition, Not):
+        return fields_used(condition.item)
+    return set()
+
+
+def table_decision(previewer: Previewer, answers: Mapping[str, Any]) -> str | None:
+    """The decision the preview's table holds for a full set of answers (its only completion)."""
+    return previewer.analyse(previewer.state(answers)).decision
+
+
 def one_field_parts(condition: Condition) -> Iterator[Condition]:
     """The largest parts of a condition that each read one question; the rest only combines them."""
-    if len(conditions.fields_used(condition)) == 1:
+    if len(fields_used(condition)) == 1:
         yield condition
     elif isinstance(condition, (AllOf, AnyOf)):
         for item in condition.items:
@@ -163,7 +169,7 @@ def test_within_a_class_every_answer_passes_the_same_field_tests(previewer: Prev
              for part in one_field_parts(condition)]
     assert len(parts) > 10
     for field in previewer.space.fields:
-        question_parts = [part for part in parts if conditions.fields_used(part) == {field.question.id}]
+        question_parts = [part for part in parts if fields_used(part) == {field.question.id}]
         for value in domain(field.question):
             representative = field.representatives[field.class_of(value)]
             assert [holds(part, value) for part in question_parts] == [
@@ -183,23 +189,23 @@ def test_any_member_of_every_class_decides_as_the_table_says(previewer: Previewe
             field.question.id: rng.choice(members[position][index])
             for position, (field, index) in enumerate(zip(previewer.space.fields, classes, strict=True))
         }
-        assert previewer.decision_of(answers) == screener.decide(answers).decision, answers
+        assert table_decision(previewer, answers) == screener.screen(answers).outcome.decision, answers
 
 
 def test_the_table_is_built_from_few_engine_runs(screener: Screener) -> None:
     runs = 0
-    decide = screener.decide
+    screen = screener.screen
 
     def counting(answers: Mapping[str, Any]) -> Any:
         nonlocal runs
         runs += 1
-        return decide(answers)
+        return screen(answers)
 
-    screener.decide = counting  # type: ignore[method-assign]
+    screener.screen = counting  # type: ignore[method-assign]
     try:
         Previewer(screener)
     finally:
-        del screener.decide
+        del screener.screen
     decision_rules = [rule for rule in BOOK.rules if rule.group == "decision"]
     assert runs == answer_space.build(BOOK, decision_rules).size == 864
 
@@ -245,7 +251,7 @@ BIG_CASES = [{}, {"sex": "female"}, {"hip_ir": "normal"}, {"lifting_style": "non
 def test_every_completion_of_short_answers(given: dict[str, Any], previewer: Previewer) -> None:
     """Too many completions to run the engine on each (110k for {}); each is decided by the
     table, which the two tests above prove equal to the engine on every answer set."""
-    decisions = {previewer.decision_of(case) for case in completions(given)}
+    decisions = {table_decision(previewer, case) for case in completions(given)}
     body = previewer.preview(given)
     assert body["possible_decisions"] == [decision for decision in rulebook.DECISIONS if decision in decisions]
     assert body["settled"] is False and body["next_questions"]
@@ -283,7 +289,7 @@ def test_a_contraindication_alone_settles_at_once(given: dict[str, Any], preview
     required = [q for q in BOOK.questions if q.required]
     for values in itertools.product(*(domain(q) for q in required)):
         answers = {**body["assumed_defaults"], **given, **{q.id: v for q, v in zip(required, values, strict=True)}}
-        full = screener.screen(screener.load(answers))
+        full = screener.screen(screener.load(answers)).dict()
         assert {**full, "id": screening["id"]} == screening
 
 
@@ -332,7 +338,7 @@ def test_a_given_answer_counts_even_where_a_form_would_hide_it(previewer: Previe
     body = previewer.preview(given)
     assert body["decision"] == "recommended"
     assert body["screening_needs"] == ["prior_soft_tissue_work"]
-    full = screener.screen(screener.load({**given, "prior_soft_tissue_work": True}))
+    full = screener.screen(screener.load({**given, "prior_soft_tissue_work": True})).dict()
     assert full["decision"] == "recommended"
 
 
@@ -350,7 +356,7 @@ def test_a_settled_screening_waits_for_the_required_answers_it_depends_on(previe
     assert body["screening_needs"] == []
     assert body["assumed_defaults"] == {"sports": [], "sumo_days_per_week": None, "squats": False,
                                         "wall_available": True}
-    full = screener.screen(screener.load(complete))
+    full = screener.screen(screener.load(complete)).dict()
     assert {**full, "id": body["screening"]["id"]} == body["screening"]
     assert [p["code"] for p in body["screening"]["preparation"]] == ["soft_tissue_first"]
 
@@ -360,11 +366,16 @@ def test_screenings_get_their_own_ids(previewer: Previewer) -> None:
     assert len(ids) == 3 and all(i.startswith("scr_") for i in ids)
 
 
-def test_a_show_if_the_preview_cannot_read_stops_start_up(rules_copy: Path) -> None:
+@pytest.mark.parametrize(("show_if", "message"), [
+    ({"sumo_days_per_week": {"gte": 1}}, "squats: show_if lists plain answers of sumo_days_per_week"),
+    ({"sports": ["running"]}, "squats: show_if cannot name sports, a multi_choice question"),
+])
+def test_a_show_if_beyond_equality_stops_start_up(rules_copy: Path, show_if: dict[str, Any], message: str) -> None:
+    """show_if has one meaning (Rulebook.shown); the loader refuses anything else."""
     path = rules_copy / "questionnaire.yaml"
     data = yaml.safe_load(path.read_text())
     squats = next(q for q in data["questions"] if q["id"] == "squats")
-    squats["show_if"] = {"sumo_days_per_week": {"gte": 1}}
+    squats["show_if"] = show_if
     path.write_text(yaml.safe_dump(data))
-    with pytest.raises(RulebookError, match="squats: preview supports show_if on plain values"):
+    with pytest.raises(RulebookError, match=message):
         create_app({"TESTING": True, "RULES_DIR": str(rules_copy)})

@@ -18,7 +18,7 @@ def screener() -> Screener:
 
 @pytest.mark.parametrize("example", BOOK.examples, ids=lambda e: f"{e.file}:{e.name}")
 def test_example(screener: Screener, example: rulebook.Example) -> None:
-    result = screener.screen(screener.load(example.answers))
+    result = screener.screen(screener.load(example.answers)).dict()
     assert expected_mismatches(result, example.expect) == []
 
 

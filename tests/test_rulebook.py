@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -105,3 +106,16 @@ def test_questionnaire_json_carries_everything_a_form_needs() -> None:
     assert questions["sex"]["required"] is True and "default" not in questions["sex"]
     assert questions["sports"]["unique_items"] is True
     assert questions["sports"]["options"][2]["value"] == "rotational"
+
+
+def test_shown_is_the_one_meaning_of_show_if() -> None:
+    """Shown when every named question is shown and answered with a listed value; behind a hidden one, hidden."""
+    book = rulebook.load()
+    chained = tuple(dataclasses.replace(q, show_if={"sumo_days_per_week": (2,)}) if q.id == "squats" else q
+                    for q in book.questions)
+    book = dataclasses.replace(book, questions=chained)
+    assert "squats" in book.shown({"lifting_style": "sumo", "sumo_days_per_week": 2})
+    assert "squats" not in book.shown({"lifting_style": "sumo", "sumo_days_per_week": 3})
+    assert "squats" not in book.shown({"lifting_style": "conventional", "sumo_days_per_week": 2})
+    assert "sumo_days_per_week" not in book.shown({})
+    assert book.shown({"lifting_style": "mixed"})[:4] == ("sex", "sports", "lifting_style", "sumo_days_per_week")

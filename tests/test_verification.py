@@ -56,7 +56,7 @@ def test_classes_screened_once_decide_like_the_case_that_stands_for_them(report:
     for key in random.Random(5).sample(others, 300):
         case = {f.question.id: f.representatives[index] for f, index in zip(space.fields, key, strict=True)}
         leader = report.proof.exactness.leader(key)
-        assert screener.decide(case).to_json(BOOK) == report.run.bodies[report.run.outcomes[position[leader]]]
+        assert screener.screen(case).outcome.to_json(BOOK) == report.run.bodies[report.run.outcomes[position[leader]]]
 
 
 @pytest.mark.slow
@@ -156,7 +156,7 @@ def test_a_duplicate_that_reorders_the_cautions_is_not_shadowed() -> None:
 
 def test_an_engine_that_changes_its_mind_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: set[str] = set()
-    honest = Screener.match
+    honest = Screener.matching_rules
 
     def fickle(self: Screener, answers: Any) -> frozenset[str]:
         """Forgets a rule the second time it sees the same answers."""
@@ -165,7 +165,7 @@ def test_an_engine_that_changes_its_mind_is_caught(monkeypatch: pytest.MonkeyPat
         seen.add(json.dumps(answers, sort_keys=True))
         return matched - {"gentle_range_always"} if again else matched
 
-    monkeypatch.setattr(Screener, "match", fickle)
+    monkeypatch.setattr(Screener, "matching_rules", fickle)
     report = verification.verify(BOOK, SMALL, processes=1)
     assert failed(report)["deterministic"].cases > 0
 

@@ -12,21 +12,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InvalidAnswers
 from ..rulebook import Question
+from ..rulebook.questions import LIST_SEPARATOR
 from ..screening.answers import parse_json_int
 from ..screening.screener import Screener
 
 FORMATS = ("json", "jsonl", "csv")
 EXTENSIONS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
-LIST_SEPARATOR = ";"
 RESULT_KEYS = frozenset({"index", "line", "ok", "screening", "problem"})
-WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 CSV_COLUMNS = ("ok", "decision", "recommended", "refer", "variant", "timing", "preparation", "cautions",
                "rules", "rules_version", "errors")
 
@@ -85,18 +83,7 @@ def read_jsonl(text: str) -> list[Record]:
 
 def parse_cell(question: Question, cell: str) -> Any:
     """A CSV cell as the question's type; ValueError saying why when it is not one."""
-    text = cell.strip()
-    if question.type == "boolean":
-        if text.lower() not in ("true", "false"):
-            raise ValueError(f"Must be true or false, not {text!r}.")
-        return text.lower() == "true"
-    if question.type == "integer":
-        if not WHOLE_NUMBER.fullmatch(text):
-            raise ValueError(f"Must be a whole number, not {text!r}.")
-        return parse_json_int(text.lstrip("+"))
-    if question.type == "multi_choice":
-        return [item.strip() for item in text.split(LIST_SEPARATOR) if item.strip()]
-    return text
+    return question.kind.parse_cell(cell.strip())
 
 
 def read_csv(text: str, questions: Sequence[Question], id_column: str | None = None) -> list[Record]:
@@ -147,7 +134,7 @@ def screen(screener: Screener, record: Record) -> dict[str, Any]:
     """The result of one record, shaped like an item of the batch API's results."""
     if not record.errors:
         try:
-            return {"ok": True, "screening": screener.screen(screener.load(record.answers))}
+            return {"ok": True, "screening": screener.screen(screener.load(record.answers)).dict()}
         except InvalidAnswers as error:
             return {"ok": False, "problem": error.document()}
     errors = dict(record.errors)

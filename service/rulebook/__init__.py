@@ -9,12 +9,11 @@ from .model import (
     VARIANTS,
     Caution,
     Example,
-    Option,
-    Question,
     Rule,
     Rulebook,
     RulebookError,
 )
+from .questions import Option, Question
 
 __all__ = [
     "DECISIONS", "DECISION_GROUP", "RECOMMENDING", "TIMINGS", "VARIANTS", "Caution", "Example", "Option",

@@ -19,7 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .questions import Question
 
 ANSWERS_KIND = "answers"
 """Every fact carries kind=answers, so `always` compiles to a test every fact passes."""
@@ -58,24 +61,7 @@ class Not:
 
 Condition = Always | Atom | AllOf | AnyOf | Not
 
-SCALAR_OPS = {"eq", "ne", "in"}
-INTEGER_OPS = {"gte", "gt", "lte", "lt", "given"}
-LIST_OPS = {"has", "has_any", "has_none", "empty"}
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """What the condition language needs to know about one question."""
-
-    id: str
-    type: str
-    options: tuple[Any, ...]
-    minimum: int | None = None
-    maximum: int | None = None
-    nullable: bool = False
-
-
-def parse(raw: Any, fields: Mapping[str, FieldSpec], named: Mapping[str, Condition]) -> Condition:
+def parse(raw: Any, fields: Mapping[str, Question], named: Mapping[str, Condition]) -> Condition:
     """Turn a YAML condition into a checked condition tree."""
     if raw == "always":
         return Always()
@@ -104,97 +90,58 @@ def parse(raw: Any, fields: Mapping[str, FieldSpec], named: Mapping[str, Conditi
     return parts[0] if len(parts) == 1 else AllOf(tuple(parts))
 
 
-def _parse_field_test(spec: FieldSpec, raw: Any) -> Condition:
+def _parse_field_test(question: Question, raw: Any) -> Condition:
     if not isinstance(raw, Mapping):
         raw = {"eq": raw}
     if len(raw) != 1:
-        raise ConditionError(f"{spec.id}: write one test per mapping, got {dict(raw)!r}")
+        raise ConditionError(f"{question.id}: write one test per mapping, got {dict(raw)!r}")
     ((op, value),) = raw.items()
-    allowed = LIST_OPS if spec.type == "multi_choice" else SCALAR_OPS
-    if spec.type == "integer":
-        allowed = allowed | INTEGER_OPS
-    if op not in allowed:
-        raise ConditionError(f"{spec.id}: test {op!r} does not apply to a {spec.type} question")
+    if op not in question.kind.ops:
+        raise ConditionError(f"{question.id}: test {op!r} does not apply to a {question.type} question")
     if op == "given":
-        if not spec.nullable:
-            raise ConditionError(f"{spec.id}: 'given' applies only to optional integers")
-        _require_bool(spec, op, value)
-        return Atom(spec.id, op, value)
+        if not question.nullable:
+            raise ConditionError(f"{question.id}: 'given' applies only to optional integers")
+        _require_bool(question, op, value)
+        return Atom(question.id, op, value)
     if op == "empty":
-        _require_bool(spec, op, value)
-        return Atom(spec.id, op, value)
+        _require_bool(question, op, value)
+        return Atom(question.id, op, value)
     if op in ("in", "has_any", "has_none"):
         if not isinstance(value, list) or not value:
-            raise ConditionError(f"{spec.id}: '{op}' needs a non-empty list")
+            raise ConditionError(f"{question.id}: '{op}' needs a non-empty list")
         for item in value:
-            _check_value(spec, item)
-        atoms = tuple(Atom(spec.id, "has" if op != "in" else "eq", item) for item in value)
+            question.kind.check_value(question, item)
+        atoms = tuple(Atom(question.id, "has" if op != "in" else "eq", item) for item in value)
         joined: Condition = atoms[0] if len(atoms) == 1 else AnyOf(atoms)
         return Not(joined) if op == "has_none" else joined
-    _check_value(spec, value)
+    question.kind.check_value(question, value)
     if op == "ne":
-        return Not(Atom(spec.id, "eq", value))
-    return Atom(spec.id, op, value)
+        return Not(Atom(question.id, "eq", value))
+    return Atom(question.id, op, value)
 
 
-def _require_bool(spec: FieldSpec, op: str, value: Any) -> None:
+def _require_bool(question: Question, op: str, value: Any) -> None:
     if not isinstance(value, bool):
-        raise ConditionError(f"{spec.id}: '{op}' takes true or false, got {value!r}")
+        raise ConditionError(f"{question.id}: '{op}' takes true or false, got {value!r}")
 
 
-def _check_value(spec: FieldSpec, value: Any) -> None:
-    if spec.type == "integer":
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise ConditionError(f"{spec.id}: {value!r} is not an integer")
-        low = spec.minimum if spec.minimum is not None else value
-        high = spec.maximum if spec.maximum is not None else value
-        if not low <= value <= high:
-            raise ConditionError(f"{spec.id}: {value} is outside {spec.minimum}..{spec.maximum}")
-    elif spec.type == "boolean":
-        _require_bool(spec, "eq", value)
-    elif value not in spec.options:
-        raise ConditionError(f"{spec.id}: {value!r} is not one of {list(spec.options)}")
-
-
-def fields_used(condition: Condition) -> set[str]:
-    """The question ids a condition reads."""
-    if isinstance(condition, Atom):
-        return {condition.field}
-    if isinstance(condition, (AllOf, AnyOf)):
-        return set().union(*(fields_used(item) for item in condition.items))
-    if isinstance(condition, Not):
-        return fields_used(condition.item)
-    return set()
-
-
-def flatten(answers: Mapping[str, Any], fields: Mapping[str, FieldSpec]) -> dict[str, Any]:
+def flatten(answers: Mapping[str, Any], fields: Mapping[str, Question]) -> dict[str, Any]:
     """The fact durable-rules sees for a set of validated, defaulted answers."""
     fact: dict[str, Any] = {"kind": ANSWERS_KIND}
-    for spec in fields.values():
-        value = answers.get(spec.id)
-        if spec.type == "multi_choice":
-            chosen = set(value or ())
-            for option in spec.options:
-                fact[f"{spec.id}__{option}"] = option in chosen
-            fact[f"{spec.id}__count"] = len(chosen)
-        elif spec.nullable:
-            fact[f"{spec.id}__given"] = value is not None
-            if value is not None:
-                fact[spec.id] = value
-        else:
-            fact[spec.id] = value
+    for question in fields.values():
+        question.kind.add_facts(question, answers.get(question.id), fact)
     return fact
 
 
 _NEGATED = {"gte": "lt", "gt": "lte", "lte": "gt", "lt": "gte"}
 
 
-def to_durable(condition: Condition, fields: Mapping[str, FieldSpec]) -> dict[str, Any]:
+def to_durable(condition: Condition, fields: Mapping[str, Question]) -> dict[str, Any]:
     """durable-rules JSON for a condition; `not` is pushed down to the field tests."""
     return _compile(condition, fields, negate=False)
 
 
-def _compile(cond: Condition, fields: Mapping[str, FieldSpec], negate: bool) -> dict[str, Any]:
+def _compile(cond: Condition, fields: Mapping[str, Question], negate: bool) -> dict[str, Any]:
     if isinstance(cond, Always):
         return {"kind": ANSWERS_KIND}
     if isinstance(cond, Not):
@@ -206,7 +153,7 @@ def _compile(cond: Condition, fields: Mapping[str, FieldSpec], negate: bool) -> 
     return _compile_atom(cond, fields[cond.field], negate)
 
 
-def _compile_atom(atom: Atom, spec: FieldSpec, negate: bool) -> dict[str, Any]:
+def _compile_atom(atom: Atom, question: Question, negate: bool) -> dict[str, Any]:
     name, op, value = atom.field, atom.op, atom.value
     if op == "has":
         return {f"{name}__{value}": not negate}
@@ -219,7 +166,7 @@ def _compile_atom(atom: Atom, spec: FieldSpec, negate: bool) -> dict[str, Any]:
         test: dict[str, Any] = {"$neq": {name: value}} if negate else {name: value}
     else:
         test = {"$" + (_NEGATED[op] if negate else op): {name: value}}
-    if spec.nullable:
+    if question.nullable:
         given = {f"{name}__given": True}
         test = {"$or": [{f"{name}__given": False}, {"$and": [given, test]}]} if negate else {"$and": [given, test]}
     return test
@@ -300,10 +247,6 @@ def durable_properties(durable_condition: Mapping[str, Any]) -> set[str]:
     return names
 
 
-def fact_properties(spec: FieldSpec) -> set[str]:
+def fact_properties(question: Question) -> set[str]:
     """The fact properties `flatten` writes for one question."""
-    if spec.type == "multi_choice":
-        return {f"{spec.id}__{option}" for option in spec.options} | {f"{spec.id}__count"}
-    if spec.nullable:
-        return {spec.id, f"{spec.id}__given"}
-    return {spec.id}
+    return question.kind.fact_properties(question)

@@ -15,23 +15,21 @@ from typing import Any
 import yaml
 
 from . import conditions
-from .conditions import Condition, ConditionError, FieldSpec
+from .conditions import Condition, ConditionError
 from .model import (
     DECISION_GROUP,
     DECISIONS,
-    QUESTION_TYPES,
     SEVERITIES,
     SOURCES,
     TIMINGS,
     VARIANTS,
     Caution,
     Example,
-    Option,
-    Question,
     Rule,
     Rulebook,
     RulebookError,
 )
+from .questions import TYPES, Option, Question
 
 RULE_KEYS = {
     "id", "group", "applies_to", "source", "when", "decision", "refer",
@@ -56,7 +54,7 @@ def load(rules_dir: str | Path | None = None) -> Rulebook:
     text, raw_questionnaire = _read(directory, questionnaire_name)
     texts.append((questionnaire_name, text))
     questions = _questions(raw_questionnaire, questionnaire_name)
-    fields = {question.id: question.spec for question in questions}
+    fields = {question.id: question for question in questions}
 
     catalogue_name = _required(index, "catalogue", "rulebook.yaml")
     text, raw_catalogue = _read(directory, catalogue_name)
@@ -156,8 +154,8 @@ def _questions(raw: Mapping[str, Any], file: str) -> list[Question]:
         _only_keys(item, {"id", "text", "help", "type", "required", "default", "options",
                           "minimum", "maximum", "show_if"}, file, where)
         kind = _required(item, "type", file, where)
-        if kind not in QUESTION_TYPES:
-            raise RulebookError(f"{file}: {where}: type must be one of {', '.join(QUESTION_TYPES)}")
+        if kind not in TYPES:
+            raise RulebookError(f"{file}: {where}: type must be one of {', '.join(TYPES)}")
         required = item.get("required", False)
         if not isinstance(required, bool):
             raise RulebookError(f"{file}: {where}: 'required' must be true or false")
@@ -170,8 +168,6 @@ def _questions(raw: Mapping[str, Any], file: str) -> list[Question]:
             Option(str(_required(option, "value", file, where)), str(_required(option, "label", file, where)))
             for option in item.get("options") or ()
         )
-        if (kind in ("single_choice", "multi_choice")) != bool(options):
-            raise RulebookError(f"{file}: {where}: choice questions, and only they, have options")
         questions.append(Question(
             id=str(_required(item, "id", file, where)),
             text=str(_required(item, "text", file, where)),
@@ -185,41 +181,47 @@ def _questions(raw: Mapping[str, Any], file: str) -> list[Question]:
             show_if={key: tuple(value if isinstance(value, list) else [value])
                      for key, value in (item.get("show_if") or {}).items()},
         ))
+    _check_questions(questions, file)
+    return questions
+
+
+def _check_questions(questions: list[Question], file: str) -> None:
+    """Each question's settings for its type, its default, and its show_if."""
     ids = [question.id for question in questions]
     for question in questions:
         where = f"question {question.id}"
         if ids.count(question.id) > 1:
             raise RulebookError(f"{file}: {where}: the id is used twice")
-        if question.type == "integer" and not (isinstance(question.minimum, int) and isinstance(question.maximum, int)):
-            raise RulebookError(f"{file}: {where}: integer questions need integer minimum and maximum")
+        problem = question.kind.problem(question)
+        if problem:
+            raise RulebookError(f"{file}: {where}: {problem}")
         if not question.required:
             _check_default(question, file, where)
         for other, values in question.show_if.items():
             target = next((q for q in questions if q.id == other), None)
             if target is None or ids.index(other) > ids.index(question.id):
                 raise RulebookError(f"{file}: {where}: show_if must name an earlier question, not {other!r}")
-            for value in values:
-                try:
-                    conditions.parse({other: value}, {other: target.spec}, {})
-                except ConditionError as error:
-                    raise RulebookError(f"{file}: {where}: show_if: {error}") from error
-    return questions
+            _check_show_if(target, values, file, where)
 
 
 def _check_default(question: Question, file: str, where: str) -> None:
-    default, spec = question.default, question.spec
-    if default is None and question.type == "integer":
-        return
     try:
-        if question.type == "multi_choice":
-            if not isinstance(default, list):
-                raise ConditionError("a multi-choice default must be a list")
-            for value in default:
-                conditions.parse({question.id: {"has": value}}, {question.id: spec}, {})
-        else:
-            conditions.parse({question.id: {"eq": default}}, {question.id: spec}, {})
+        question.kind.check_default(question)
     except ConditionError as error:
         raise RulebookError(f"{file}: {where}: bad default: {error}") from error
+
+
+def _check_show_if(target: Question, values: tuple[Any, ...], file: str, where: str) -> None:
+    """show_if compares answers by equality: plain values of a question that takes one answer."""
+    if not target.kind.show_if_target:
+        raise RulebookError(f"{file}: {where}: show_if cannot name {target.id}, a {target.type} question")
+    for value in values:
+        if isinstance(value, (Mapping, list)):
+            raise RulebookError(f"{file}: {where}: show_if lists plain answers of {target.id}, not {value!r}")
+        try:
+            target.kind.check_value(target, value)
+        except ConditionError as error:
+            raise RulebookError(f"{file}: {where}: show_if: {error}") from error
 
 
 def _catalogue(raw: Mapping[str, Any], file: str) -> tuple[dict[str, Caution], dict[str, str]]:
@@ -248,7 +250,7 @@ def _groups(raw: Any) -> dict[str, Mapping[str, Any]]:
     return dict(raw)
 
 
-def _named_conditions(raw: Any, fields: Mapping[str, FieldSpec]) -> dict[str, Condition]:
+def _named_conditions(raw: Any, fields: Mapping[str, Question]) -> dict[str, Condition]:
     named: dict[str, Condition] = {}
     if not isinstance(raw, Mapping):
         raise RulebookError("rulebook.yaml: conditions: must be a mapping")
@@ -263,7 +265,7 @@ def _named_conditions(raw: Any, fields: Mapping[str, FieldSpec]) -> dict[str, Co
 def _rule(
     raw: Any,
     file: str,
-    fields: Mapping[str, FieldSpec],
+    fields: Mapping[str, Question],
     named: Mapping[str, Condition],
     groups: Mapping[str, Any],
     cautions: Mapping[str, Caution],

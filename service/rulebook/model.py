@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .conditions import Condition, FieldSpec
+from .conditions import Atom, Condition, atom_holds
+from .questions import Question
 
 DECISIONS = (
     "recommended",
@@ -20,43 +21,11 @@ VARIANTS = ("feet_on_wall", "feet_on_floor")
 TIMINGS = ("before_training", "after_training", "after_event")
 SEVERITIES = ("info", "warning", "stop")
 SOURCES = ("seed", "general")
-QUESTION_TYPES = ("single_choice", "multi_choice", "integer", "boolean")
 DECISION_GROUP = "decision"
 
 
 class RulebookError(Exception):
     """The rulebook on disk is not valid; the message names the file and the rule."""
-
-
-@dataclass(frozen=True)
-class Option:
-    value: str
-    label: str
-
-
-@dataclass(frozen=True)
-class Question:
-    id: str
-    text: str
-    help: str | None
-    type: str
-    required: bool
-    default: Any
-    options: tuple[Option, ...] = ()
-    minimum: int | None = None
-    maximum: int | None = None
-    show_if: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
-
-    @property
-    def spec(self) -> FieldSpec:
-        return FieldSpec(
-            id=self.id,
-            type=self.type,
-            options=tuple(option.value for option in self.options),
-            minimum=self.minimum,
-            maximum=self.maximum,
-            nullable=not self.required and self.default is None,
-        )
 
 
 @dataclass(frozen=True)
@@ -106,34 +75,29 @@ class Rulebook:
     cautions: Mapping[str, Caution]
     preparation: Mapping[str, str]
     examples: tuple[Example, ...]
-    fields: Mapping[str, FieldSpec] = field(init=False)
+    fields: Mapping[str, Question] = field(init=False)
     rules_by_id: Mapping[str, Rule] = field(init=False)
 
     def __post_init__(self) -> None:
         # Derived once: both are read on every screening.
-        object.__setattr__(self, "fields", {q.id: q.spec for q in self.questions})
+        object.__setattr__(self, "fields", {q.id: q for q in self.questions})
         object.__setattr__(self, "rules_by_id", {rule.id: rule for rule in self.rules})
+
+    def shown(self, answers: Mapping[str, Any]) -> tuple[str, ...]:
+        """The questions a form shows for these answers, in order: the one meaning of `show_if`.
+
+        A conditional question is shown when every question its show_if names is shown and
+        answered with one of the listed values (equal in type and value).
+        """
+        shown: list[str] = []
+        for question in self.questions:
+            if all(other in shown and other in answers and any(atom_holds(Atom(other, "eq", value), answers[other])
+                                                               for value in values)
+                   for other, values in question.show_if.items()):
+                shown.append(question.id)
+        return tuple(shown)
 
     def questionnaire_json(self) -> dict[str, Any]:
         """The questionnaire as GET /v1/questionnaire serves it."""
-        return {"rules_version": self.rules_version, "questions": [_question_json(q) for q in self.questions]}
+        return {"rules_version": self.rules_version, "questions": [q.json() for q in self.questions]}
 
-
-def _question_json(question: Question) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "id": question.id,
-        "text": question.text,
-        "help": question.help,
-        "type": question.type,
-        "required": question.required,
-    }
-    if not question.required:
-        body["default"] = question.default
-    if question.options:
-        body["options"] = [{"value": option.value, "label": option.label} for option in question.options]
-    if question.type == "multi_choice":
-        body["unique_items"] = True
-    if question.type == "integer":
-        body["minimum"], body["maximum"] = question.minimum, question.maximum
-    body["show_if"] = {key: list(values) for key, values in question.show_if.items()} or None
-    return body

@@ -39,8 +39,8 @@ class FieldClasses:
     question: Question
     representatives: tuple[Any, ...]
     kind: str
-    # single_choice/boolean: value -> class; integer: sorted cut points;
-    # multi_choice: the option groups whose presence matters, and the "other options" flag.
+    # values: value -> class; range: sorted cut points;
+    # subsets: the option groups whose presence matters, and the "other options" flag.
     value_class: Mapping[Any, int] | None = None
     cuts: tuple[int, ...] = ()
     groups: tuple[frozenset[str], ...] = ()
@@ -53,14 +53,14 @@ class FieldClasses:
     def classify(self) -> Callable[[Any], int]:
         """`class_of` as a function made for this field: it runs for every field of every request."""
         last = len(self.representatives) - 1
-        if self.kind == "single":
+        if self.kind == "values":
             assert self.value_class is not None
             get = self.value_class.get
             return lambda value: get(value, last)
-        if self.kind == "integer":
-            cuts, unanswered = self.cuts, last if self.question.spec.nullable else 0
+        if self.kind == "range":
+            cuts, unanswered = self.cuts, last if self.question.nullable else 0
             return lambda value: unanswered if value is None else bisect.bisect_right(cuts, value)
-        if self.kind == "multi":
+        if self.kind == "subsets":
             # Bit k is set when an option of group k is chosen; the next bit, when any other is.
             bit_of = {option: 1 << k for k, group in enumerate(self.groups) for option in group}
             other_bit = 1 << len(self.groups) if self.others_matter else 0
@@ -154,34 +154,25 @@ def _walk(condition: Condition, atoms: dict[str, list[Atom]], any_nodes: list[An
 
 def _classes(question: Question, atoms: list[Atom], any_nodes: list[AnyOf]) -> FieldClasses:
     if not atoms:
-        unread = question.default if not question.required else _first_value(question)
+        unread = question.default if not question.required else question.kind.values(question)[0]
         return FieldClasses(question, (unread,), kind="unread")
-    if question.type in ("single_choice", "boolean"):
+    partition = question.kind.partition
+    if partition == "values":
         return _single(question, atoms)
-    if question.type == "integer":
+    if partition == "range":
         return _integer(question, atoms)
     return _multi(question, atoms, any_nodes)
 
 
-def _first_value(question: Question) -> Any:
-    if question.type == "boolean":
-        return False
-    if question.type == "integer":
-        return question.minimum
-    if question.type == "multi_choice":
-        return []
-    return question.options[0].value
-
-
 def _single(question: Question, atoms: list[Atom]) -> FieldClasses:
-    values = [False, True] if question.type == "boolean" else [o.value for o in question.options]
+    values = question.kind.values(question)
     named = {atom.value for atom in atoms}
     representatives = [value for value in values if value in named]
     value_class = {value: index for index, value in enumerate(representatives)}
     others = [value for value in values if value not in named]
     if others:
         representatives.append(others[0])
-    return FieldClasses(question, tuple(representatives), kind="single", value_class=value_class)
+    return FieldClasses(question, tuple(representatives), kind="values", value_class=value_class)
 
 
 _CUT = {"gte": 0, "lt": 0, "gt": 1, "lte": 1}
@@ -197,9 +188,9 @@ def _integer(question: Question, atoms: list[Atom]) -> FieldClasses:
             cuts.add(atom.value + _CUT[atom.op])
     inner = tuple(sorted(cut for cut in cuts if question.minimum < cut <= question.maximum))
     representatives: list[Any] = [question.minimum, *inner]
-    if question.spec.nullable:
+    if question.nullable:
         representatives.append(None)
-    return FieldClasses(question, tuple(representatives), kind="integer", cuts=inner)
+    return FieldClasses(question, tuple(representatives), kind="range", cuts=inner)
 
 
 def _multi(question: Question, atoms: list[Atom], any_nodes: list[AnyOf]) -> FieldClasses:
@@ -228,7 +219,7 @@ def _multi(question: Question, atoms: list[Atom], any_nodes: list[AnyOf]) -> Fie
             chosen.add(others[0])
         representatives.append([o.value for o in question.options if o.value in chosen])
     return FieldClasses(
-        question, tuple(representatives), kind="multi", groups=tuple(groups), others_matter=others_matter
+        question, tuple(representatives), kind="subsets", groups=tuple(groups), others_matter=others_matter
     )
 
 
@@ -238,18 +229,7 @@ def _first(group: frozenset[str], question: Question) -> str:
 
 def field_values(question: Question) -> tuple[Any, ...]:
     """Every valid answer to one question: finite, since integers are bounded and lists unique."""
-    if question.type == "boolean":
-        return (False, True)
-    if question.type == "single_choice":
-        return tuple(option.value for option in question.options)
-    if question.type == "integer":
-        assert question.minimum is not None and question.maximum is not None
-        numbers = tuple(range(question.minimum, question.maximum + 1))
-        return (*numbers, None) if question.spec.nullable else numbers
-    options = [option.value for option in question.options]
-    return tuple(
-        [option for bit, option in enumerate(options) if mask >> bit & 1] for mask in range(1 << len(options))
-    )
+    return question.kind.values(question)
 
 
 @dataclass(frozen=True)

@@ -1,22 +1,20 @@
-"""An exact, bounded cache of the rules' outcomes, keyed by answer-space class.
+"""An exact, bounded cache of the rules' outcomes, keyed by answer class (see answer_space.py).
 
-Answers in one class of the answer space (see answer_space.py) match exactly the same
-rules, so the outcome durable-rules gives for one of them is the outcome for all of them:
-the cache is exact. It belongs to one Screener, hence to one rulebook and one
-rules_version, and only outcomes durable-rules produced go in, on a miss.
-
-Many classes share one outcome (110,592 classes, a few hundred outcomes), so outcomes are
+It belongs to one Screener, hence to one rulebook and one rules_version, and only outcomes
+durable-rules produced go in, on a miss. Many classes share one outcome, so outcomes are
 numbered once, each with its response body serialized once, and the cache proper is a table
-of two bytes per class, allocated up front (221 KB for this rulebook): its memory is fixed
-by construction and does not grow with traffic.
+of two bytes per class, allocated up front: its memory is fixed by construction and does
+not grow with traffic (figures in docs/performance.md).
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import uuid
 from array import array
 from dataclasses import dataclass
+from typing import Any
 
 from ..rulebook import Rulebook
 from .outcome import Outcome
@@ -36,9 +34,18 @@ class Entry:
         # Serialized like Flask's compact JSON responses: ASCII, no spaces, a newline at the end.
         return cls(outcome, json.dumps(outcome.to_json(rulebook), separators=(",", ":"))[1:] + "\n")
 
-    def json(self, screening_id: str) -> str:
-        """The whole response body, with this screening's id spliced in front."""
-        return f'{{"id":"{screening_id}",{self.body_after_id}'
+    def json(self) -> str:
+        """The whole response body, with a new screening id spliced in front."""
+        return f'{{"id":"{new_screening_id()}",{self.body_after_id}'
+
+    def dict(self) -> dict[str, Any]:
+        """The whole response body as a fresh dict, with a new screening id."""
+        body: dict[str, Any] = json.loads(self.json())
+        return body
+
+
+def new_screening_id() -> str:
+    return f"scr_{uuid.uuid4().hex}"
 
 
 class OutcomeCache:
@@ -49,16 +56,7 @@ class OutcomeCache:
         self._slots = array("H", [_EMPTY]) * classes
         self._entries: list[Entry] = []
         self._numbers: dict[tuple[str, ...], int] = {}
-        self._filled = 0
         self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        """How many classes have an outcome stored."""
-        return self._filled
-
-    @property
-    def outcomes(self) -> int:
-        return len(self._entries)
 
     def get(self, class_index: int) -> Entry | None:
         number = self._slots[class_index]
@@ -78,5 +76,4 @@ class OutcomeCache:
                 self._numbers[rule_ids] = number
             if self._slots[class_index] == _EMPTY:
                 self._slots[class_index] = number
-                self._filled += 1
             return self._entries[number]

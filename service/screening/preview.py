@@ -27,15 +27,16 @@ from __future__ import annotations
 import copy
 import functools
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import EngineError
-from ..rulebook import DECISION_GROUP, DECISIONS, RECOMMENDING, Question, Rule, Rulebook, RulebookError
-from ..rulebook.conditions import AnyOf, Atom, Condition
+from ..rulebook import DECISION_GROUP, DECISIONS, RECOMMENDING, Rule
 from . import answer_space
+from .cache import Entry
 from .screener import Screener
+from .visibility import dependents, show_if_conditions, visibility
 
 State = tuple[int | None, ...]
 """Per question, in questionnaire order: the class of the given answer, or None when unanswered."""
@@ -55,19 +56,6 @@ class Analysis:
         return self.possible[0] if len(self.possible) == 1 else None
 
 
-@dataclass(frozen=True)
-class _Visibility:
-    """When a conditional question is shown, in terms of its controllers' classes."""
-
-    shown_when: tuple[tuple[int, frozenset[int]], ...]
-    """(index of a controlling question, the classes of it that show this one), all must hold."""
-    default_class: int | None
-    """The class of the default a hidden, unanswered question keeps; None when it has none."""
-
-    def shown(self, classes: Sequence[int]) -> bool:
-        return all(classes[index] in showing for index, showing in self.shown_when)
-
-
 class Previewer:
     """Previews of partial answers, from a decision table the real engine filled once."""
 
@@ -76,18 +64,12 @@ class Previewer:
         self._screener = screener
         self._questions = book.questions
         decision_rules = [rule for rule in book.rules if rule.group == DECISION_GROUP]
-        self.space = answer_space.build(book, decision_rules, extra=_show_if_conditions(book))
+        self.space = answer_space.build(book, decision_rules, extra=show_if_conditions(book))
         self._sizes = tuple(field.size for field in self.space.fields)
-        self._visibility = _visibility(book, self.space)
-        self._dependents = _dependents(book)
+        self._visibility = visibility(book, self.space)
+        self._dependents = dependents(book)
         self._decisions = _decision_table(screener, decision_rules, self.space)
-        # Every rule's classes: the full screening depends on all rules, not only on decisions.
-        self._screening_space = answer_space.build(book)
         self.analyse = functools.lru_cache(maxsize=cache_size)(self._analyse)
-
-    def decision_of(self, answers: Mapping[str, Any]) -> str:
-        """The decision the table holds for the class of a full set of validated answers."""
-        return self._decisions[self.space.key(answers)]
 
     def state(self, given: Mapping[str, Any]) -> State:
         return tuple(
@@ -98,7 +80,7 @@ class Previewer:
     def preview(self, given: Mapping[str, Any]) -> dict[str, Any]:
         """The response body of POST /v1/screenings/preview for validated partial answers."""
         analysis = self.analyse(self.state(given))
-        screening: dict[str, Any] | None = None
+        screening: Entry | None = None
         needs: list[str] = []
         details: list[str] = []
         assumed: dict[str, Any] = {}
@@ -113,10 +95,11 @@ class Previewer:
             "decision": analysis.decision,
             "possible_decisions": list(analysis.possible),
             "next_questions": list(analysis.next_questions),
-            "screening": screening,
+            "screening": screening.dict() if screening else None,
             "screening_needs": needs,
             "detail_questions": details,
             "assumed_defaults": assumed if screening else {},
+            "shown_questions": list(self._screener.rulebook.shown(given)),
             "rules_version": self._screener.rulebook.rules_version,
         }
 
@@ -203,7 +186,7 @@ class Previewer:
             expected[key[0]] += count * len(seen[key]) / total
         return expected
 
-    def _screening(self, answers: dict[str, Any], decision: str) -> tuple[dict[str, Any] | None, list[str]]:
+    def _screening(self, answers: dict[str, Any], decision: str) -> tuple[Entry | None, list[str]]:
         """The screening of the answers (optional ones defaulted), if unanswered required ones cannot change it.
 
         A required question has no default, so the screening is given only when it is the same
@@ -211,20 +194,18 @@ class Previewer:
         required questions that change it are named.
         """
         missing = [q for q in self._questions if q.required and q.id not in answers]
-        values = [self._screening_space.field(q.id).representatives for q in missing]
+        values = [self._screener.space.field(q.id).representatives for q in missing]
         variants = list(itertools.product(*values))
-        bodies: dict[tuple[Any, ...], dict[str, Any]] = {}
-        screening: dict[str, Any] | None = None
+        bodies: dict[tuple[Any, ...], str] = {}
+        screening: Entry | None = None
         for variant in variants:
             filled = {**answers, **{q.id: value for q, value in zip(missing, variant, strict=True)}}
-            if screening is None:
-                screening = self._screener.screen(filled)
-                body = {key: value for key, value in screening.items() if key != "id"}
-            else:
-                body = self._screener.decide(filled).to_json(self._screener.rulebook)
-            if body["decision"] != decision:
-                raise EngineError(f"preview decided {decision} but the engine decides {body['decision']} for {filled}")
-            bodies[_freeze(variant)] = body
+            entry = self._screener.screen(filled)
+            screening = screening or entry
+            if entry.outcome.decision != decision:
+                raise EngineError(f"preview decided {decision} but the engine decides {entry.outcome.decision} "
+                                  f"for {filled}")
+            bodies[_freeze(variant)] = entry.body_after_id
         needs = [
             question.id for position, question in enumerate(missing)
             if _varies_with(position, variants, bodies)
@@ -233,7 +214,7 @@ class Previewer:
 
 
     def _detail_questions(self, given: Mapping[str, Any], assumed: Mapping[str, Any],
-                          screening: Mapping[str, Any]) -> list[str]:
+                          screening: Entry) -> list[str]:
         """Unanswered optional questions, shown for these answers, whose answer changes the screening.
 
         The decision is settled, so none of them changes it; they change how the drill is done
@@ -241,21 +222,16 @@ class Previewer:
         through the engine with every other answer as in `screening`.
         """
         answers = {**assumed, **given}
-        baseline = {key: value for key, value in screening.items() if key != "id"}
+        shown = self._screener.rulebook.shown(answers)
         details = []
         for question in self._questions:
-            if question.id not in assumed or not _shown(question, answers):
+            if question.id not in assumed or question.id not in shown:
                 continue
-            for value in self._screening_space.field(question.id).representatives:
-                body = self._screener.decide({**answers, question.id: value}).to_json(self._screener.rulebook)
-                if body != baseline:
+            for value in self._screener.space.field(question.id).representatives:
+                if self._screener.screen({**answers, question.id: value}).body_after_id != screening.body_after_id:
                     details.append(question.id)
                     break
         return details
-
-
-def _shown(question: Question, answers: Mapping[str, Any]) -> bool:
-    return all(answers.get(controller) in values for controller, values in question.show_if.items())
 
 
 def _freeze(variant: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -273,48 +249,6 @@ def _varies_with(position: int, variants: list[tuple[Any, ...]], bodies: Mapping
     return False
 
 
-def _show_if_conditions(book: Rulebook) -> list[Condition]:
-    """Each show_if as a condition, so that the answer space tells its values apart."""
-    extra: list[Condition] = []
-    for question in book.questions:
-        for controller, values in question.show_if.items():
-            spec = book.fields[controller]
-            if spec.type == "multi_choice" or any(isinstance(value, (Mapping, list)) for value in values):
-                raise RulebookError(
-                    f"question {question.id}: preview supports show_if on plain values of single-choice, "
-                    f"boolean or integer questions only, not {controller}: {list(values)!r}"
-                )
-            extra.append(AnyOf(tuple(Atom(controller, "eq", value) for value in values)))
-    return extra
-
-
-def _visibility(book: Rulebook, space: answer_space.AnswerSpace) -> dict[int, _Visibility]:
-    ids = [question.id for question in book.questions]
-    rules: dict[int, _Visibility] = {}
-    for index, question in enumerate(book.questions):
-        if not question.show_if:
-            continue
-        shown_when = tuple(
-            (ids.index(controller), frozenset(
-                position for position, value in enumerate(space.field(controller).representatives) if value in values
-            ))
-            for controller, values in question.show_if.items()
-        )
-        default_class = None if question.required else space.fields[index].class_of(question.default)
-        rules[index] = _Visibility(shown_when, default_class)
-    return rules
-
-
-def _dependents(book: Rulebook) -> tuple[tuple[int, ...], ...]:
-    """Per question: the questions whose showing depends on it, directly or not, in order."""
-
-    def closure(question: Question) -> set[int]:
-        direct = {index for index, other in enumerate(book.questions) if question.id in other.show_if}
-        return direct.union(*(closure(book.questions[index]) for index in direct))
-
-    return tuple(tuple(sorted(closure(question))) for question in book.questions)
-
-
 def _decision_table(screener: Screener, decision_rules: list[Rule], space: answer_space.AnswerSpace) -> dict[
         Classes, str]:
     """The engine's decision for every class; each class of the decision rules alone is run once."""
@@ -325,6 +259,6 @@ def _decision_table(screener: Screener, decision_rules: list[Rule], space: answe
         # `space` only splits the decision space's classes further, so this key is exact.
         coarse = decision_space.key(case)
         if coarse not in by_decision_class:
-            by_decision_class[coarse] = screener.decide(case).decision
+            by_decision_class[coarse] = screener.screen(case).outcome.decision
         table[space.key(case)] = by_decision_class[coarse]
     return table

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,7 +16,7 @@ from .engine import Engine
 from .plain_answers import PlainAnswers
 
 CACHE_MAX_CLASSES = 1 << 20
-"""Two bytes per class: the cache table stays within 2 MB."""
+"""The cache table takes two bytes per class, so this bounds its memory."""
 
 
 class Screener:
@@ -52,32 +51,19 @@ class Screener:
             raise InvalidAnswers(f"{len(messages)} answer(s) are invalid: {', '.join(messages)}.",
                                  messages) from error
 
-    def match(self, answers: Mapping[str, Any]) -> frozenset[str]:
-        """Ids of the rules whose conditions durable-rules finds true for validated answers."""
+    def screen(self, answers: Mapping[str, Any]) -> Entry:
+        """The outcome of validated answers, with its response body (cached per answer class)."""
+        if self.cache is None:
+            return Entry.of(self._evaluate(answers), self.rulebook)
+        class_index = self.space.index(answers)
+        return self.cache.get(class_index) or self.cache.add(class_index, self._evaluate(answers))
+
+    def matching_rules(self, answers: Mapping[str, Any]) -> frozenset[str]:
+        """Ids of the rules durable-rules finds true for validated answers, bypassing the cache."""
         return self.engine.matching_rules(conditions.flatten(answers, self.rulebook.fields))
 
-    def decide(self, answers: Mapping[str, Any]) -> outcome.Outcome:
-        """The outcome for validated answers, as the rules decide it (cached per answer class)."""
-        return self.entry(answers).outcome
-
-    def evaluate(self, answers: Mapping[str, Any]) -> outcome.Outcome:
-        """The outcome straight from durable-rules, bypassing the cache."""
-        return outcome.resolve(self.rulebook, self.match(answers))
-
-    def screen(self, answers: Mapping[str, Any]) -> dict[str, Any]:
-        """The response body of POST /v1/screenings for validated answers."""
-        return {"id": new_screening_id(), **self.decide(answers).to_json(self.rulebook)}
-
-    def screen_json(self, answers: Mapping[str, Any]) -> str:
-        """`screen` already serialized: the outcome's JSON is made once, only the id is new."""
-        return self.entry(answers).json(new_screening_id())
-
-    def entry(self, answers: Mapping[str, Any]) -> Entry:
-        """The outcome of validated answers with its serialized body (cached per answer class)."""
-        if self.cache is None:
-            return Entry.of(self.evaluate(answers), self.rulebook)
-        class_index = self.space.index(answers)
-        return self.cache.get(class_index) or self.cache.add(class_index, self.evaluate(answers))
+    def _evaluate(self, answers: Mapping[str, Any]) -> outcome.Outcome:
+        return outcome.resolve(self.rulebook, self.matching_rules(answers))
 
     def example_mismatches(self, example: Example) -> list[str]:
         """How the engine's result differs from one rule file example; empty when they agree."""
@@ -85,7 +71,7 @@ class Screener:
             answers = self.load(example.answers)
         except InvalidAnswers as error:
             return [f"invalid answers: {error.errors}"]
-        return outcome.expected_mismatches(self.evaluate(answers).to_json(self.rulebook), example.expect)
+        return outcome.expected_mismatches(self._evaluate(answers).to_json(self.rulebook), example.expect)
 
     def check_examples(self) -> None:
         """Run every rule file example; a mismatch means the rulebook contradicts itself."""
@@ -94,6 +80,3 @@ class Screener:
             if mismatches:
                 raise RulebookError(f"{example.file}: example {example.name}: {'; '.join(mismatches)}")
 
-
-def new_screening_id() -> str:
-    return f"scr_{uuid.uuid4().hex}"

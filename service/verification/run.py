@@ -81,7 +81,7 @@ def screen_cases(job: Job) -> Batch:
     batch = Batch(job.indices, [], [], [], {}, [])
     for index in job.indices:
         case = job.cases[index]
-        matched = screener.match(case)
+        matched = screener.matching_rules(case)
         result = outcome.resolve(book, matched)
         key = (result.decision, result.refer, _mask((rule.id for rule in result.rules), position))
         if key not in batch.bodies:
@@ -399,7 +399,7 @@ def _outcome_without(rulebook: Rulebook, matched: frozenset[str]) -> dict[str, A
 
 def _screened_without(screener: Screener, case: Mapping[str, Any]) -> dict[str, Any] | str:
     try:
-        return visible(screener.decide(case).to_json(screener.rulebook))
+        return visible(screener.screen(case).outcome.to_json(screener.rulebook))
     except EngineError as error:
         return f"error: {error.detail}"
 

@@ -11,7 +11,7 @@ from ..errors import MalformedJSON, UnsupportedMediaType
 from ..screening import batch
 from ..screening.answers import parse_json_int
 from ..screening.preview import Previewer
-from ..screening.screener import Screener, new_screening_id
+from ..screening.screener import Screener
 from .auth import public
 from .observability import count_screening, observe_batch
 
@@ -45,18 +45,17 @@ def json_body() -> Any:
 
 def screen_answers(payload: Any) -> dict[str, Any]:
     """Validate and screen one set of answers: the one path of /screenings and of every batch item."""
-    screening = screener().screen(screener().load(payload))
-    count_screening(screening["decision"])
-    return screening
+    entry = screener().screen(screener().load(payload))
+    count_screening(entry.outcome.decision)
+    return entry.dict()
 
 
 @bp.post("/screenings")
 def create_screening() -> Response:
     """Screen one athlete's answers."""
-    answers = screener().load(json_body())
-    entry = screener().entry(answers)  # one class lookup for both the metric and the body
+    entry = screener().screen(screener().load(json_body()))
     count_screening(entry.outcome.decision)
-    return Response(entry.json(new_screening_id()), mimetype="application/json")
+    return Response(entry.json(), mimetype="application/json")
 
 
 @bp.post("/screenings/batch")
