@@ -88,7 +88,8 @@ def describe(error: ValidationError) -> str:
         return f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}"
     if kind == "required":
         missing = [key for key in expected if key not in instance]
-        why = schema.get("description")
+        # A conditional requirement (if/then) says why in its description; a plain one needs no why.
+        why = schema.get("description") if "then" in error.schema_path else None
         return f"missing required key {', '.join(map(repr, missing))}" + (f" ({why})" if why else "")
     if kind == "enum":
         return f"{instance!r} is not one of {', '.join(map(str, expected))}"
