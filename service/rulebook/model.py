@@ -19,8 +19,6 @@ DECISIONS = (
 RECOMMENDING = frozenset({"recommended", "recommended_with_caution"})
 VARIANTS = ("feet_on_wall", "feet_on_floor")
 TIMINGS = ("before_training", "after_training", "after_event")
-SEVERITIES = ("info", "warning", "stop")
-SOURCES = ("seed", "general")
 DECISION_GROUP = "decision"
 
 
