@@ -100,8 +100,7 @@ def screen_twice(rulebook: Rulebook, cases: Sequence[Mapping[str, Any]], process
     if processes == 1:
         batches = [screen_cases(job) for job in first + second]
     else:
-        # fork shares the loaded modules and works from any entry point; each worker still
-        # builds its own engine (durable-rules state is never shared across a fork).
+        # fork shares loaded modules; each worker still builds its own engine, so no engine state crosses it.
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         with multiprocessing.get_context(method).Pool(processes) as pool:
             batches = pool.map(screen_cases, first + second)
