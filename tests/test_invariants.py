@@ -12,16 +12,17 @@ from service import rulebook
 from service.rulebook import conditions
 from service.screening.screener import Screener
 from service.verification import invariants
+from service.verification.facts import FACTS
 
 BOOK = rulebook.load()
 SCREENER = Screener(BOOK)
-CHECKS = {check.name: check for check in invariants.per_case(BOOK)}
+CHECKS = dict(invariants.PER_CASE)
 BASE = {"sex": "male", "lifting_style": "none", "prior_soft_tissue_work": True}
 
 
 def facts_of(answers: dict[str, Any]) -> dict[str, bool]:
     return {name: conditions.holds(conditions.parse(raw, BOOK.fields, {}), answers)
-            for name, raw in invariants.FACTS.items()}
+            for name, raw in FACTS.items()}
 
 
 def screened(**overrides: Any) -> tuple[dict[str, bool], dict[str, Any]]:
@@ -41,23 +42,28 @@ def set_(key: str, value: Any) -> Callable[[dict[str, Any]], None]:
     return edit
 
 
-def test_the_rank_orders_every_decision() -> None:
-    assert set(invariants.DECISION_RANK) == set(rulebook.DECISIONS)
-    assert sorted(invariants.DECISION_RANK, key=invariants.DECISION_RANK.get) == [
-        "not_recommended", "not_needed", "assess_first", "recommended_with_caution", "recommended",
-    ]
-
-
 def test_every_invariant_has_a_reason() -> None:
     assert all(check.reason for check in CHECKS.values())
     assert all(reason for reason in invariants.ACROSS_CASES.values())
     assert not set(CHECKS) & set(invariants.ACROSS_CASES)
 
 
+def test_the_registry_refuses_a_name_twice_and_an_invariant_without_a_reason() -> None:
+    def monotonic_safety(facts: invariants.Facts, body: invariants.Body, book: rulebook.Rulebook) -> bool:
+        return True
+
+    for reason, check in [("again", invariants.contraindication_refers), ("again", monotonic_safety),
+                          ("", lambda facts, body, book: True)]:
+        with pytest.raises(ValueError, match="a second one of that name, or no reason"):
+            invariants.invariant(reason)(check)
+    assert invariants.PER_CASE["contraindication_refers"].holds is invariants.contraindication_refers
+    assert "monotonic_safety" not in invariants.PER_CASE and "<lambda>" not in invariants.PER_CASE
+
+
 @pytest.mark.parametrize("example", BOOK.examples, ids=lambda e: f"{e.file}:{e.name}")
 def test_every_invariant_holds_on_the_rule_examples(example: rulebook.Example) -> None:
     facts, body = screened(**example.answers)
-    assert [name for name, check in CHECKS.items() if not check.holds(facts, body)] == []
+    assert [name for name, check in CHECKS.items() if not check.holds(facts, body, BOOK)] == []
 
 
 def pinch_named_only_by_structure(body: dict[str, Any]) -> None:
@@ -112,35 +118,11 @@ BROKEN: list[tuple[str, dict[str, Any], Callable[[dict[str, Any]], None]]] = [
 def test_each_invariant_catches_its_mistake(name: str, overrides: dict[str, Any],
                                             edit: Callable[[dict[str, Any]], None]) -> None:
     facts, body = screened(**overrides)
-    assert CHECKS[name].holds(facts, body), "the real screening must pass before it is broken"
+    assert CHECKS[name].holds(facts, body, BOOK), "the real screening must pass before it is broken"
     broken = copy.deepcopy(body)
     edit(broken)
-    assert not CHECKS[name].holds(facts, broken)
+    assert not CHECKS[name].holds(facts, broken, BOOK)
 
 
 def test_every_invariant_is_tried_against_a_mistake() -> None:
     assert {name for name, _, _ in BROKEN} == set(CHECKS)
-
-
-def question(question_id: str) -> rulebook.Question:
-    return next(q for q in BOOK.questions if q.id == question_id)
-
-
-@pytest.mark.parametrize(
-    ("question_id", "value", "reached"),
-    [
-        ("structural_conditions", [], [[o.value] for o in question("structural_conditions").options]),
-        ("structural_conditions", ["labral_tear", "meniscus_tear", "hip_replacement", "hip_dysplasia", "other"],
-         [["labral_tear", "femoroacetabular_impingement", "meniscus_tear", "hip_replacement", "hip_dysplasia",
-           "other"]]),
-        ("pain_areas", ["knee"], [["hip", "knee"], ["groin", "knee"], ["low_back", "knee"]]),
-        ("pain_severity", 8, [9, 10]),
-        ("pain_severity", 10, []),
-        ("hip_pinch", False, [True]),
-        ("hip_pinch", True, []),
-        ("sex", "female", []),
-    ],
-)
-def test_safety_mutations_add_one_contraindication_or_more_pain(question_id: str, value: Any,
-                                                                reached: list[Any]) -> None:
-    assert invariants.safety_mutations(question(question_id), value) == reached

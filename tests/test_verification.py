@@ -12,10 +12,11 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from service import rulebook
+from service import rulebook, verification
 from service.rulebook import conditions
+from service.screening import answer_space
 from service.screening.screener import Screener
-from service.verification import run as verification
+from service.verification import invariants, run
 
 BOOK = rulebook.load()
 SPEC: dict[str, Any] = yaml.safe_load((Path(__file__).parent.parent / "openapi.yaml").read_text())
@@ -39,7 +40,7 @@ def test_every_case_is_screened_twice_and_every_check_passes(report: verificatio
     assert report.proof.problems == []
     assert report.run.disagreements == [] and report.run.nondeterministic == []
     assert [failure.invariant for failure in report.failures] == []
-    per_case = {check.name for check in verification.invariants.per_case(BOOK)} | {"deterministic"}
+    per_case = {*invariants.PER_CASE, "deterministic"}
     assert report.invariant_cases == {**dict.fromkeys(per_case, 55_296), "monotonic_safety": 110_592}
     assert report.mutations_outside == 0
     assert report.ok
@@ -48,15 +49,14 @@ def test_every_case_is_screened_twice_and_every_check_passes(report: verificatio
 @pytest.mark.slow
 def test_classes_screened_once_decide_like_the_case_that_stands_for_them(report: verification.Report) -> None:
     """A sample through the engine, on top of the proof that no rule or fact tells them apart."""
-    space = verification.answer_space.build(BOOK)
+    space = answer_space.build(BOOK)
     screener = Screener(BOOK)
     position = {key: index for index, key in enumerate(report.keys)}
     others = [key for key in report.classes if key not in position]
     assert len(others) == 110_592 - 55_296
     for key in random.Random(5).sample(others, 300):
         case = {f.question.id: f.representatives[index] for f, index in zip(space.fields, key, strict=True)}
-        leader = report.proof.exactness.leader(key)
-        assert screener.screen(case).outcome.to_json(BOOK) == report.run.bodies[report.run.outcomes[position[leader]]]
+        assert screener.screen(case).outcome.to_json(BOOK) == report.run.body(report.case_of(key))
 
 
 @pytest.mark.slow
@@ -81,7 +81,7 @@ def test_every_distinct_response_follows_the_published_contract(report: verifica
 @pytest.mark.slow
 def test_the_command_prints_the_report_and_exits_0(report: verification.Report, monkeypatch: pytest.MonkeyPatch,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(verification, "verify", lambda book, processes: report)
+    monkeypatch.setattr(run, "verify", lambda book, processes: report)
     assert verification.main(["--processes", "2"]) == 0
     printed = capsys.readouterr().out
     assert "110,592 classes; 55,296 cases" in printed

@@ -244,10 +244,6 @@ class Exactness:
     alike: tuple[tuple[int, ...], ...] = ()
     """Per field, per class: the first class that no condition tells apart from it (often itself)."""
 
-    def leader(self, key: Sequence[int]) -> tuple[int, ...]:
-        """The first class key that no condition tells apart from `key`."""
-        return tuple(self.alike[slot][index] for slot, index in enumerate(key))
-
 
 def check_exact(space: AnswerSpace, conditions: Mapping[str, Condition]) -> Exactness:
     """Prove, field by field over every valid answer, that each class is one for `conditions`.
