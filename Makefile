@@ -1,4 +1,4 @@
-# Two commands on a fresh machine: `make run` and `make test`.
+# Two commands on a fresh machine: `make run` and `make test`; `make test-fast` for the edit loop.
 PORT ?= 8000
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -9,13 +9,17 @@ PYTHON ?= $(shell for p in $(PY_CANDIDATES); do \
 	"$$p" -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))' >/dev/null 2>&1 \
 	&& { command -v "$$p"; break; }; done)
 
-.PHONY: run test lint verify bench clean
+.PHONY: run test test-fast lint verify bench clean
 
 run: $(VENV)/.installed
 	PORT=$(PORT) $(BIN)/gunicorn --config python:service.gunicorn_conf 'service:create_app()'
 
 test: $(VENV)/.installed-test lint
 	$(BIN)/pytest
+
+# The whole suite but the browser and slow tests (see README for what that leaves out).
+test-fast: $(VENV)/.installed-test lint
+	$(BIN)/pytest -m "not browser and not slow"
 
 verify: $(VENV)/.installed
 	$(BIN)/hip-screen verify

@@ -2,7 +2,7 @@
 
 The form is built in the browser from GET /v1/questionnaire, so a question added to rules/
 shows up without a change here, and asks only what POST /v1/screenings/preview says still
-matters. The files live in service/assets/ and ship as package data.
+matters. The files live in service/web/assets/ and ship as package data.
 """
 
 from __future__ import annotations
