@@ -22,10 +22,11 @@ INDEX, QUESTIONNAIRE, CATALOGUE, RULE_FILE = "rulebook.json", "questionnaire.jso
 SCHEMAS = (INDEX, QUESTIONNAIRE, CATALOGUE, RULE_FILE)
 # The key that names a list item in messages, so they say which rule, not only its index.
 ITEM_NAMES = {"rules": "id", "questions": "id", "examples": "name"}
-TYPE_WORDS = {
-    "object": "a mapping", "array": "a list", "string": "text", "boolean": "true or false",
-    "integer": "a whole number", "number": "a number", "null": "null",
-}
+# JSON Schema's type names, in words (keywords, so question type names stay in questions.py alone).
+TYPE_WORDS = dict(
+    object="a mapping", array="a list", string="text", boolean="true or false",
+    integer="a whole number", number="a number", null="null",
+)
 
 
 def validators(rules_dir: Path) -> dict[str, Draft202012Validator]:
