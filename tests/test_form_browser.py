@@ -404,6 +404,21 @@ def test_a_conditional_question_appears_only_when_it_applies(form_page: Page, at
     expect(sumo_days.locator("input")).to_have_value("3")  # a hidden answer is kept, only not sent
 
 
+def test_the_preview_judges_only_the_answers_to_questions_the_service_shows(form_page: Page) -> None:
+    judged: list[dict[str, Any]] = []
+    form_page.on("request", lambda request: request.url.endswith("/v1/screenings/preview")
+                 and judged.append(request.post_data_json))
+    for answers in ({"lifting_style": "sumo"}, {"sumo_days_per_week": 3}, {"lifting_style": "conventional"}):
+        fill_in(form_page, answers)
+        questions_settled(form_page)
+    assert judged[-1] == {"lifting_style": "conventional"}  # the hidden answer is kept, not judged
+    expect(question(form_page, "sumo_days_per_week")).to_be_hidden()
+    fill_in(form_page, {"lifting_style": "mixed"})
+    questions_settled(form_page)
+    assert judged[-1] == {"lifting_style": "mixed", "sumo_days_per_week": 3}  # shown again: judged again
+    expect(question(form_page, "sumo_days_per_week").locator("input")).to_have_value("3")
+
+
 @pytest.mark.parametrize(("viewport", "name"), [(PHONE, "375"), (DESKTOP, "desktop")])
 def test_filling_and_submitting_shows_the_result_in_words(new_page: Callable[..., Page], sites: Sites,
                                                           athlete: dict[str, Any], viewport: dict[str, int],

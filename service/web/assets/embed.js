@@ -331,25 +331,27 @@
   }
 
   // The preview of the answers to exactly the questions it shows (a hidden answer stays in the
-  // form but is not judged). It is exact when the answers it judged are the answered questions
-  // it shows; otherwise it is asked again with every answer (whose shown questions are exact),
-  // then with the answers to those. Usually the first request, with the questions shown so far, is exact.
+  // form but is not judged): asked with the answers to the questions shown so far, then, while
+  // the answers it judged are not the answered questions it shows, with those. Each round gets
+  // one more link of a show_if chain right, so it ends; usually the first request is exact.
   function askShown(form, answers) {
-    var attempt = function (ids, next) {
-      var sent = only(answers, ids);
+    var kept = Object.assign({}, answers);
+    var attempt = function (ids, rounds) {
+      var sent = only(kept, ids);
       return askPreview(sent).then(function (preview) {
         var judged = JSON.parse(preview.key);
-        var shown = new Set(preview.body.shown_questions);
-        var wanted = Object.keys(answers).filter(function (id) { // an answer the service refused stays out
-          return shown.has(id) && (id in judged || !(id in sent));
+        Object.keys(sent).forEach(function (id) {
+          if (!(id in judged)) {
+            delete kept[id]; // refused by the service: left out from here on
+          }
         });
+        var shown = new Set(preview.body.shown_questions);
+        var wanted = Object.keys(kept).filter(function (id) { return shown.has(id); });
         var exact = wanted.length === Object.keys(judged).length && wanted.every(function (id) { return id in judged; });
-        return exact || !next ? preview : next(shown);
+        return exact || !rounds ? preview : attempt(shown, rounds - 1);
       });
     };
-    return attempt(form.applies, function () {
-      return attempt(allIds(form), function (shown) { return attempt(shown, null); });
-    });
+    return attempt(form.applies, form.questions.length);
   }
 
   // Of the questions the service shows: those answered, those the preview says can still change
