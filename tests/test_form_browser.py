@@ -404,6 +404,21 @@ def test_a_conditional_question_appears_only_when_it_applies(form_page: Page, at
     expect(sumo_days.locator("input")).to_have_value("3")  # a hidden answer is kept, only not sent
 
 
+def test_the_preview_judges_only_the_answers_to_questions_the_service_shows(form_page: Page) -> None:
+    judged: list[dict[str, Any]] = []
+    form_page.on("request", lambda request: request.url.endswith("/v1/screenings/preview")
+                 and judged.append(request.post_data_json))
+    for answers in ({"lifting_style": "sumo"}, {"sumo_days_per_week": 3}, {"lifting_style": "conventional"}):
+        fill_in(form_page, answers)
+        questions_settled(form_page)
+    assert judged[-1] == {"lifting_style": "conventional"}  # the hidden answer is kept, not judged
+    expect(question(form_page, "sumo_days_per_week")).to_be_hidden()
+    fill_in(form_page, {"lifting_style": "mixed"})
+    questions_settled(form_page)
+    assert judged[-1] == {"lifting_style": "mixed", "sumo_days_per_week": 3}  # shown again: judged again
+    expect(question(form_page, "sumo_days_per_week").locator("input")).to_have_value("3")
+
+
 @pytest.mark.parametrize(("viewport", "name"), [(PHONE, "375"), (DESKTOP, "desktop")])
 def test_filling_and_submitting_shows_the_result_in_words(new_page: Callable[..., Page], sites: Sites,
                                                           athlete: dict[str, Any], viewport: dict[str, int],
@@ -697,7 +712,7 @@ def test_if_the_preview_fails_every_question_is_shown_and_nothing_is_lost(form_p
     expect(form_of(form_page)).to_have_attribute("data-questions", "all")
     expect(progress(form_page)).to_have_text(PREVIEW_FAILED)
     expect(form_page.get_by_label("Show all questions")).to_be_checked()
-    for name in ("squats", "prior_soft_tissue_work", "wall_available", "pain_areas", "sex"):
+    for name in ("squats", "prior_soft_tissue_work", "wall_available", "pain_areas", "sex", "sumo_days_per_week"):
         expect(question(form_page, name)).to_be_visible()
     expect_answers(form_page, {**before, "hip_ir": "limited"})
 
@@ -714,6 +729,55 @@ def test_if_the_preview_fails_every_question_is_shown_and_nothing_is_lost(form_p
     expect(result(form_page)).to_have_attribute("data-decision", "recommended")
 
 
+def test_the_plain_form_shows_what_the_service_says_it_shows(form_page: Page) -> None:
+    """show_if is read on the server only: a preview that says otherwise than the rules is followed."""
+    asked: list[dict[str, Any]] = []
+
+    def contrary(route: Route) -> None:  # sumo days only for conventional lifting, and squats never
+        asked.append(route.request.post_data_json)
+        body = route.fetch().json()
+        shown = [id for id in body["shown_questions"] if id not in ("squats", "sumo_days_per_week")]
+        conventional = route.request.post_data_json.get("lifting_style") == "conventional"
+        body["shown_questions"] = shown + (["sumo_days_per_week"] if conventional else [])
+        route.fulfill(json=body)
+
+    form_page.route(PREVIEW, contrary)
+    show_all(form_page)
+    sumo_days, squats = question(form_page, "sumo_days_per_week"), question(form_page, "squats")
+    expect(squats).to_be_hidden()
+    for stance, shown in [("sumo", False), ("conventional", True), ("mixed", False)]:
+        fill_in(form_page, {"lifting_style": stance})
+        questions_settled(form_page)
+        expect(sumo_days).to_be_visible() if shown else expect(sumo_days).to_be_hidden()
+        expect(squats).to_be_hidden()
+    # Only an answer that shows or hides questions makes the plain form ask: one request per change.
+    before = len(asked)
+    fill_in(form_page, {"hip_pinch": False, "pain_severity": 2, "sex": "female"})
+    form_page.wait_for_timeout(600)
+    questions_settled(form_page)
+    assert len(asked) == before == 4
+
+
+def test_the_plain_form_shows_every_question_while_the_service_cannot_say(form_page: Page) -> None:
+    show_all(form_page)
+    fill_in(form_page, {"lifting_style": "conventional", "hip_pinch": False})
+    questions_settled(form_page)
+    expect(question(form_page, "sumo_days_per_week")).to_be_hidden()
+    form_page.route(PREVIEW, lambda route: route.abort("internetdisconnected"))
+    fill_in(form_page, {"lifting_style": "sumo"})
+    expect(progress(form_page)).to_have_text(PREVIEW_FAILED)
+    expect(form_of(form_page)).to_have_attribute("data-questions", "all")
+    expect(question(form_page, "sumo_days_per_week")).to_be_visible()
+    expect_answers(form_page, {"lifting_style": "sumo", "hip_pinch": False})
+
+    form_page.unroute(PREVIEW)  # the service answers again: its word counts again
+    fill_in(form_page, {"lifting_style": "conventional"})
+    questions_settled(form_page)
+    expect(question(form_page, "sumo_days_per_week")).to_be_hidden()
+    expect(progress(form_page)).to_have_text("All questions are shown.")
+    expect_answers(form_page, {"lifting_style": "conventional", "hip_pinch": False})
+
+
 def test_a_busy_service_gives_the_whole_form_from_the_start(new_page: Callable[..., Page], sites: Sites) -> None:
     page = new_page()
     page.route(PREVIEW, lambda route: route.fulfill(
@@ -723,7 +787,8 @@ def test_a_busy_service_gives_the_whole_form_from_the_start(new_page: Callable[.
     expect(form_of(page)).to_have_attribute("data-questions", "all")
     expect(progress(page)).to_have_text(PREVIEW_FAILED)
     questionnaire = page.request.get(f"{sites.app}/v1/questionnaire").json()["questions"]
-    assert on_screen(page) == [item["id"] for item in questionnaire if not item["show_if"]]  # in their own order
+    # Without the service's word none is hidden, conditional ones included; in their own order.
+    assert on_screen(page) == [item["id"] for item in questionnaire]
 
 
 def press_tab_until(page: Page, selector: str, limit: int = 60) -> None:

@@ -103,6 +103,7 @@ def test_questionnaire_json_carries_everything_a_form_needs() -> None:
     sumo = questions["sumo_days_per_week"]
     assert (sumo["minimum"], sumo["maximum"], sumo["default"], sumo["required"]) == (0, 7, None, False)
     assert sumo["show_if"] == {"lifting_style": ["sumo", "mixed"]}
+    assert questions["lifting_style"]["controls"] == ["sumo_days_per_week"] and sumo["controls"] == []
     assert questions["sex"]["required"] is True and "default" not in questions["sex"]
     assert questions["sports"]["unique_items"] is True
     assert questions["sports"]["options"][2]["value"] == "rotational"
@@ -119,3 +120,5 @@ def test_shown_is_the_one_meaning_of_show_if() -> None:
     assert "squats" not in book.shown({"lifting_style": "conventional", "sumo_days_per_week": 2})
     assert "sumo_days_per_week" not in book.shown({})
     assert book.shown({"lifting_style": "mixed"})[:4] == ("sex", "sports", "lifting_style", "sumo_days_per_week")
+    assert book.controls("lifting_style") == ("sumo_days_per_week", "squats")  # through the question it shows
+    assert book.controls("sumo_days_per_week") == ("squats",) and book.controls("squats") == ()

@@ -95,7 +95,16 @@ class Rulebook:
                 shown.append(question.id)
         return tuple(shown)
 
+    def controls(self, question_id: str) -> tuple[str, ...]:
+        """The questions whose showing depends on this one's answer, directly or not, in order."""
+        found = {question_id}
+        for question in self.questions:  # a show_if names earlier questions only, so one pass follows chains
+            if found.intersection(question.show_if):
+                found.add(question.id)
+        return tuple(q.id for q in self.questions if q.id in found and q.id != question_id)
+
     def questionnaire_json(self) -> dict[str, Any]:
         """The questionnaire as GET /v1/questionnaire serves it."""
-        return {"rules_version": self.rules_version, "questions": [q.json() for q in self.questions]}
+        return {"rules_version": self.rules_version,
+                "questions": [{**q.json(), "controls": list(self.controls(q.id))} for q in self.questions]}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..rulebook import Question, Rulebook
+from ..rulebook import Rulebook
 from ..rulebook.conditions import Condition
 from .answer_space import AnswerSpace
 
@@ -55,9 +55,5 @@ def visibility(book: Rulebook, space: AnswerSpace) -> dict[int, Visibility]:
 
 def dependents(book: Rulebook) -> tuple[tuple[int, ...], ...]:
     """Per question: the questions whose showing depends on it, directly or not, in order."""
-
-    def closure(question: Question) -> set[int]:
-        direct = {index for index, other in enumerate(book.questions) if question.id in other.show_if}
-        return direct.union(*(closure(book.questions[index]) for index in direct))
-
-    return tuple(tuple(sorted(closure(question))) for question in book.questions)
+    ids = [question.id for question in book.questions]
+    return tuple(tuple(ids.index(other) for other in book.controls(question.id)) for question in book.questions)

@@ -10,8 +10,9 @@
  * BASE/v1/screenings/preview and shows the questions answered plus those the preview says
  * can still change the decision. Once the decision is settled it asks only the required
  * questions the result still depends on and, for a recommendation, the optional ones that
- * change how to do the drill (wall, timing), then offers the result. If the preview cannot be
- * had, or the athlete asks for it, every question is shown, as a plain form.
+ * change how to do the drill (wall, timing), then offers the result. If the athlete asks for it,
+ * every question the preview shows (its shown_questions: the form never reads show_if) is on
+ * screen, as a plain form; if the preview cannot be had, every question is.
  */
 (function () {
   "use strict";
@@ -306,25 +307,7 @@
     return start;
   }
 
-  // ---- Which questions are shown: decided here and nowhere else.
-
-  // Each question's show_if against the answers so far (a question depending on a hidden one
-  // stays hidden): the questions that apply at all.
-  function applicable(questions, answers) {
-    var shown = new Set();
-    questions.forEach(function (question) {
-      var conditions = Object.entries(question.show_if || {});
-      var applies = conditions.every(function (condition) {
-        var id = condition[0];
-        return shown.has(id) && Object.prototype.hasOwnProperty.call(answers, id) &&
-          condition[1].indexOf(answers[id]) !== -1;
-      });
-      if (applies) {
-        shown.add(question.id);
-      }
-    });
-    return shown;
-  }
+  // ---- Which questions are shown: the service decides (the preview's shown_questions), the form shows.
 
   function only(answers, ids) {
     var kept = {};
@@ -343,30 +326,57 @@
     }).map(function (question) { return question.id; }));
   }
 
-  // Of the questions that apply: those answered, those the preview says can still change the
-  // decision, once it is settled those the result still needs or that change its details,
+  function allIds(form) {
+    return new Set(form.questions.map(function (question) { return question.id; }));
+  }
+
+  // The preview of the answers to exactly the questions it shows (a hidden answer stays in the
+  // form but is not judged): asked with the answers to the questions shown so far, then, while
+  // the answers it judged are not the answered questions it shows, with those. Each round gets
+  // one more link of a show_if chain right, so it ends; usually the first request is exact.
+  function askShown(form, answers) {
+    var kept = Object.assign({}, answers);
+    var attempt = function (ids, rounds) {
+      var sent = only(kept, ids);
+      return askPreview(sent).then(function (preview) {
+        var judged = JSON.parse(preview.key);
+        Object.keys(sent).forEach(function (id) {
+          if (!(id in judged)) {
+            delete kept[id]; // refused by the service: left out from here on
+          }
+        });
+        var shown = new Set(preview.body.shown_questions);
+        var wanted = Object.keys(kept).filter(function (id) { return shown.has(id); });
+        var exact = wanted.length === Object.keys(judged).length && wanted.every(function (id) { return id in judged; });
+        return exact || !rounds ? preview : attempt(shown, rounds - 1);
+      });
+    };
+    return attempt(form.applies, form.questions.length);
+  }
+
+  // Of the questions the service shows: those answered, those the preview says can still change
+  // the decision, once it is settled those the result still needs or that change its details,
   // and those the athlete was asked to answer when sending.
-  function fromPreview(form, answers, preview) {
+  function fromPreview(form, preview) {
     var body = preview.body;
     var wanted = new Set(body.next_questions.concat(body.settled ? stillNeeded(body) : []));
     var answered = answeredIds(form);
-    var shown = new Set();
-    applicable(form.questions, answers).forEach(function (id) {
-      if (answered.has(id) || wanted.has(id) || form.asked.has(id)) {
-        shown.add(id);
-      }
-    });
-    return { shown: shown, preview: preview };
+    var applies = new Set(body.shown_questions);
+    var shown = new Set(Array.from(applies).filter(function (id) {
+      return answered.has(id) || wanted.has(id) || form.asked.has(id);
+    }));
+    return { applies: applies, shown: shown, preview: preview };
   }
 
-  // Resolves to the questions to show, and the preview they follow (null on the full form).
+  // Resolves to the questions the service shows, those to show, and the preview they follow
+  // (null on the plain form, which shows every question the service shows).
   function decideVisible(form, answers) {
-    var applies = applicable(form.questions, answers);
-    if (!form.adaptive) {
-      return Promise.resolve({ shown: applies, preview: null });
-    }
-    return askPreview(only(answers, applies)).then(function (preview) {
-      return fromPreview(form, answers, preview);
+    return askShown(form, answers).then(function (preview) {
+      if (form.adaptive) {
+        return fromPreview(form, preview);
+      }
+      var applies = new Set(preview.body.shown_questions);
+      return { applies: applies, shown: applies, preview: null };
     });
   }
 
@@ -416,6 +426,7 @@
 
   function apply(form, decision, quiet) {
     var before = form.shown;
+    form.applies = decision.applies;
     form.decided = new Set(decision.shown);
     form.preview = decision.preview;
     render(form);
@@ -425,11 +436,14 @@
     form.node.setAttribute("data-questions", form.adaptive ? "current" : "all");
   }
 
+  // Without the service's word every question is shown, rather than hiding one that may apply.
   function fallBack(form, message) {
+    var all = allIds(form);
     form.adaptive = false;
     form.showAll.checked = true;
+    form.failed = true;
+    apply(form, { applies: all, shown: all, preview: null }, true);
     say(form, message, "notice");
-    return refresh(form);
   }
 
   // A decision counts only if no answer changed since it was asked for.
@@ -441,18 +455,23 @@
     form.pending = decideVisible(form, readAnswers(form.node, form.questions)).then(function (decision) {
       if (turn === form.turn) {
         apply(form, decision, false);
+        if (form.failed && !form.adaptive) {
+          say(form, TEXT.allShown, null); // the service answers again
+        }
+        form.failed = false;
       }
     }, function () {
       if (turn === form.turn) {
-        return fallBack(form, TEXT.previewFailed); // the preview failed: every question, answers as they are
+        fallBack(form, TEXT.previewFailed); // answers as they are
       }
     });
     return form.pending;
   }
 
-  function schedule(form, delay) {
-    if (!form.adaptive) {
-      refresh(form);
+  // The plain form asks again only when an answer that shows or hides questions changed.
+  function schedule(form, delay, target) {
+    var block = target.closest ? target.closest("[data-question]") : null;
+    if (!form.adaptive && !(block && form.controlling.has(block.getAttribute("data-question")))) {
       return;
     }
     form.turn++;
@@ -547,9 +566,8 @@
 
   // The optional questions left unanswered, shown or not, that count with their default in the result.
   function leftUnanswered(form, answers) {
-    var applies = applicable(form.questions, answers);
     return form.questions.filter(function (question) {
-      return applies.has(question.id) && !(question.id in answers) &&
+      return form.applies.has(question.id) && !(question.id in answers) &&
         question.default !== null && question.default !== undefined;
     });
   }
@@ -634,7 +652,7 @@
 
   // Sending before the decision is settled: the required questions not on screen yet join in.
   function askRequired(form, answers) {
-    applicable(form.questions, answers).forEach(function (id) {
+    form.applies.forEach(function (id) {
       var question = form.questions.filter(function (q) { return q.id === id; })[0];
       if (question.required && !(id in answers) && !form.decided.has(id)) {
         form.asked.add(id);
@@ -707,14 +725,12 @@
       return rank(a) - rank(b) || questions.indexOf(a) - questions.indexOf(b);
     });
     questions.forEach(function (question) { // questionnaire order: controllers come first
-      var controllers = Object.keys(question.show_if || {});
+      var controllers = questions.filter(function (other) { return other.controls.indexOf(question.id) !== -1; });
       if (!controllers.length) {
         return;
       }
       order.splice(order.indexOf(question), 1);
-      var after = Math.max.apply(null, controllers.map(function (id) {
-        return order.findIndex(function (other) { return other.id === id; });
-      }));
+      var after = Math.max.apply(null, controllers.map(function (other) { return order.indexOf(other); }));
       order.splice(after + 1, 0, question);
     });
     return order;
@@ -727,6 +743,11 @@
       questions: questionnaire.questions,
       blocks: {},
       adaptive: Boolean(start),
+      controlling: new Set(questionnaire.questions.filter(function (question) {
+        return question.controls.length;
+      }).map(function (question) { return question.id; })),
+      failed: false,
+      applies: new Set(),
       decided: new Set(),
       shown: new Set(),
       lingering: null,
@@ -757,13 +778,13 @@
     node.append(el("div", { class: "hs-actions" }, form.progress, form.button, form.notice, form.stale));
     node.addEventListener("change", function (event) {
       keepNoneExclusive(node, event.target);
-      schedule(form, CLICK_DELAY_MS);
+      schedule(form, CLICK_DELAY_MS, event.target);
       if (form.result.hasChildNodes()) {
         form.stale.hidden = false;
       }
     });
     node.addEventListener("input", function (event) {
-      schedule(form, event.target.type === "number" ? TYPING_DELAY_MS : CLICK_DELAY_MS);
+      schedule(form, event.target.type === "number" ? TYPING_DELAY_MS : CLICK_DELAY_MS, event.target);
     });
     node.addEventListener("focusout", function () {
       if (form.lingering) {
@@ -790,9 +811,10 @@
       el("p", { class: "hs-disclaimer", text: TEXT.disclaimer })
     ]);
     if (!start) {
-      return fallBack(form, TEXT.previewFailed);
+      fallBack(form, TEXT.previewFailed);
+      return form.pending;
     }
-    apply(form, fromPreview(form, {}, start), true);
+    apply(form, fromPreview(form, start), true);
     return form.pending;
   }
 
