@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
+import yaml
 
 from service import shipped
 from service.rulebook import RulebookError, default_rules_dir, load
@@ -33,3 +35,9 @@ def test_a_copy_inside_the_package_wins(tmp_path: Path, monkeypatch: pytest.Monk
 def test_a_missing_rules_directory_is_named(tmp_path: Path) -> None:
     with pytest.raises(RulebookError, match=f"rulebook.yaml: cannot be read from {tmp_path / 'nowhere'}"):
         load(tmp_path / "nowhere")
+
+
+def test_the_spec_the_package_and_the_changelog_name_one_version() -> None:
+    version = metadata.version("hip-ir-screening")
+    assert yaml.safe_load(docs.SPEC_PATH.read_text())["info"]["version"] == version
+    assert f"\n## {version} - " in (shipped.CHECKOUT / "CHANGELOG.md").read_text()
