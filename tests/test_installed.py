@@ -36,7 +36,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     where = tmp_path_factory.mktemp("build")
     source = where / "source"
     shutil.copytree(CHECKOUT, source, ignore=shutil.ignore_patterns(".venv*", ".git", "build", "dist", "*.egg-info",
-                                                                    "__pycache__", ".*_cache", ".hypothesis"))
+                                                                    "__pycache__", ".*_cache", ".hypothesis", "var"))
     built = run([sys.executable, "-m", "build", "--outdir", str(where / "dist"), str(source)], cwd=where)
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     (found,) = (where / "dist").glob("*.whl")
