@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,8 +17,10 @@ pytestmark = pytest.mark.slow
 
 SPEC = Path(__file__).resolve().parent.parent / "openapi.yaml"
 BIN = Path(sys.executable).parent
-# YAML is text; openapi-python-client knows JSON, text/* and octet-stream bodies only.
-GENERATOR_CONFIG = "content_type_overrides:\n  application/yaml: text/plain\n"
+# YAML is text; openapi-python-client knows JSON, text/* and octet-stream bodies only. Its default
+# hooks run ruff, whose fixes now turn the models' TypeVars into typing.Self (Python 3.11+); the
+# templates' own code runs on 3.10 too.
+GENERATOR_CONFIG = "content_type_overrides:\n  application/yaml: text/plain\npost_hooks: []\n"
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +39,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, A
     completed = subprocess.run(
         [str(BIN / "openapi-python-client"), "generate", "--path", str(SPEC), "--meta", "none",
          "--config", "config.yaml", "--output-path", "hip_client"],
-        cwd=where, env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},  # its ruff hook
-        capture_output=True, text=True, check=False, timeout=300,
+        cwd=where, capture_output=True, text=True, check=False, timeout=300,
     )
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output
@@ -61,7 +61,7 @@ def without_ids(body: Any) -> Any:
 
 def test_the_client_generates_without_a_warning(generated: tuple[str, Any]) -> None:
     output, _ = generated
-    assert output.strip().splitlines() == ["Generating hip_client"], output  # no warning, no error, no skipped hook
+    assert output.strip().splitlines() == ["Generating hip_client"], output  # no warning, no error
 
 
 def test_the_generated_client_screens_previews_batches_and_reads_the_questionnaire(
