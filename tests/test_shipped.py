@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -32,9 +33,14 @@ def test_a_copy_inside_the_package_wins(tmp_path: Path, monkeypatch: pytest.Monk
         sys.modules.pop("fake_installed", None)
 
 
-def test_a_missing_rules_directory_is_named(tmp_path: Path) -> None:
-    with pytest.raises(RulebookError, match=f"rulebook.yaml: cannot be read from {tmp_path / 'nowhere'}"):
+def test_an_error_about_a_rules_directory_names_it(tmp_path: Path) -> None:
+    with pytest.raises(RulebookError, match=f"the rules directory {tmp_path / 'nowhere'} does not exist"):
         load(tmp_path / "nowhere")
+    with pytest.raises(RulebookError, match=f"schema/rulebook.json: cannot be read from {tmp_path} "):
+        load(tmp_path)
+    shutil.copytree(default_rules_dir() / "schema", tmp_path / "schema")
+    with pytest.raises(RulebookError, match=f"rulebook.yaml: cannot be read from {tmp_path} "):
+        load(tmp_path)
 
 
 def test_the_spec_the_package_and_the_changelog_name_one_version() -> None:
