@@ -63,8 +63,10 @@ def test_the_wheel_carries_the_rulebook_the_spec_and_py_typed(wheel: Path) -> No
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         assert archive.read("service/web/openapi.yaml") == (CHECKOUT / "openapi.yaml").read_bytes()
-        for rule_file in (CHECKOUT / "rules").glob("*.yaml"):
-            assert archive.read(f"service/rulebook/rules/{rule_file.name}") == rule_file.read_bytes()
+        rule_files = [path for path in (CHECKOUT / "rules").rglob("*") if path.is_file()]
+        assert {path.suffix for path in rule_files} == {".yaml", ".json"}  # the rules and their JSON Schemas
+        for path in rule_files:
+            assert archive.read(f"service/rulebook/rules/{path.relative_to(CHECKOUT / 'rules')}") == path.read_bytes()
     assert "service/py.typed" in names
     assert {"service/web/assets/form.html", "service/web/assets/embed.js", "service/web/assets/embed.css"} <= names
     assert not [name for name in names if name.startswith(("tests/", "rules/", "bench/")) or name == "openapi.yaml"]
