@@ -115,7 +115,7 @@ def test_hip_screen_screens_checks_and_verifies_from_the_installed_package(venv:
     (elsewhere / "one.json").write_text(json.dumps(VALID_ANSWERS))
     screened = run([str(venv / "hip-screen"), "screen", "one.json"], cwd=elsewhere)
     assert screened.returncode == 0, screened.stderr
-    assert json.loads(screened.stdout)[0]["screening"]["decision"]
+    assert json.loads(screened.stdout)["results"][0]["screening"]["decision"]
     checked = run([str(venv / "hip-screen"), "check-rules"], cwd=elsewhere)
     assert checked.returncode == 0 and "all examples agree" in checked.stdout, checked.stderr
     verified = run([str(venv / "hip-screen"), "verify"], cwd=elsewhere)
