@@ -12,7 +12,7 @@ from .screening.screener import CACHE_MAX_CLASSES
 
 DEFAULTS: dict[str, Any] = {
     "MAX_BODY_BYTES": 64 * 1024,
-    "RULES_DIR": None,  # None: the repository's rules/ directory
+    "RULES_DIR": None,  # None: the rulebook shipped with the service (service/shipped.py)
     "CORS_ORIGINS": "*",  # origins whose pages may call the API and frame /form
     "BATCH_MAX": 1000,
     "BATCH_MAX_BODY_BYTES": None,  # None: BODY_BYTES_PER_ITEM for each of BATCH_MAX items

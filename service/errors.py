@@ -53,7 +53,9 @@ class InvalidBatch(ServiceError):
 
 
 class BatchTooLarge(ServiceError):
-    status, title, slug = 413, "Batch too large", "batch-too-large"
+    """More items than allowed: a rule of the body's schema (maxItems), so 422 like the others; 413 is for bytes."""
+
+    status, title, slug = 422, "Batch too large", "batch-too-large"
 
 
 class Unauthorized(ServiceError):

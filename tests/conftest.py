@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import socket
-from collections.abc import Iterator
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,3 +73,33 @@ def rules_copy(tmp_path: Path) -> Iterator[Path]:
     target = tmp_path / "rules"
     shutil.copytree(default_rules_dir(), target)
     yield target
+
+
+@contextlib.contextmanager
+def running_server(argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None,
+                   timeout: float = 90) -> Iterator[str]:
+    """Start a server process listening on $PORT; yield its base URL once /readyz answers; stop it."""
+    port = free_port()
+    environment = {**os.environ, "PORT": str(port), "WEB_CONCURRENCY": "2", "SERVICE_ACCESS_LOG": "false",
+                   **(env or {})}
+    log = cwd / f"server-{port}.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(list(argv), cwd=cwd, env=environment, stdout=output, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"{argv} did not get ready:\n{log.read_text(errors='replace')[-3000:]}")
+            with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/readyz", timeout=2) as ready:
+                if ready.status == 200:
+                    break
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

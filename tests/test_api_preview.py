@@ -178,12 +178,11 @@ def test_spec_examples_are_valid_and_true(client: FlaskClient, name: str) -> Non
 
 
 def test_partial_answers_are_the_answers_without_required() -> None:
-    """Each property refers to the same property of Answers, so the two cannot drift apart."""
+    """Both refer to the same named schema for each answer, so the two cannot drift apart."""
     schemas = SPEC["components"]["schemas"]
     partial = schemas["PartialAnswers"]
     assert partial["additionalProperties"] is False and "required" not in partial
-    assert list(partial["properties"]) == list(schemas["Answers"]["properties"])
-    for name, prop in partial["properties"].items():
-        assert prop == {"$ref": f"#/components/schemas/Answers/properties/{name}"}
+    assert partial["properties"] == schemas["Answers"]["properties"]
+    assert all(set(prop) == {"$ref"} for prop in partial["properties"].values())
     assert schema_errors({"sex": "woman"}, "PartialAnswers") != []
     assert schema_errors({"colour": "blue"}, "PartialAnswers") != []

@@ -84,10 +84,13 @@ def test_malformed_and_non_json_bodies_are_refused_as_for_single_screenings(clie
     assert_problem(client.post(BATCH, data="items", content_type="text/plain"), 415)
 
 
-def test_more_items_than_the_limit_is_413(client: FlaskClient, answers: dict[str, Any]) -> None:
-    problem = assert_problem(client.post(BATCH, json={"items": [answers] * 1001}), 413)
+def test_more_items_than_the_limit_is_422_naming_items(client: FlaskClient, answers: dict[str, Any]) -> None:
+    """maxItems is a rule of the body's schema like the others (422); 413 is for a body's bytes."""
+    problem = assert_problem(client.post(BATCH, json={"items": [answers] * 1001}), 422)
     assert problem["title"] == "Batch too large"
+    assert problem["type"].endswith(":batch-too-large")
     assert "1001" in problem["detail"] and "1000" in problem["detail"]
+    assert problem["errors"] == {"items": ["At most 1000 items are accepted in one request."]}
 
 
 @pytest.mark.slow
@@ -106,7 +109,7 @@ def test_the_batch_limits_are_configurable(answers: dict[str, Any]) -> None:
     client = create_app({"TESTING": True, "BATCH_MAX": 2, "BATCH_MAX_BODY_BYTES": 1000,
                          "ANON_RATE_LIMIT": "none"}).test_client()
     assert client.post(BATCH, json={"items": [answers] * 2}).status_code == 200
-    assert assert_problem(client.post(BATCH, json={"items": [answers] * 3}), 413)["title"] == "Batch too large"
+    assert assert_problem(client.post(BATCH, json={"items": [answers] * 3}), 422)["title"] == "Batch too large"
     padded = {"items": [{**answers, "padding": "x" * 1000}]}
     assert assert_problem(client.post(BATCH, json=padded), 413)["title"] == "Request Entity Too Large"
 

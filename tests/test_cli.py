@@ -196,10 +196,26 @@ def test_run_examples_prints_each_example(rules_copy: Path) -> None:
     assert run("check-rules", "--rules-dir", str(rules_copy)).exit_code == 1
 
 
-@pytest.mark.parametrize("command", [[], ["screen"], ["check-rules"], ["run-examples"], ["verify"]])
+@pytest.mark.parametrize("command", [[], ["screen"], ["check-rules"], ["run-examples"], ["verify"], ["serve"]])
 def test_help_on_every_command(command: list[str]) -> None:
     result = run(*command, "--help")
     assert result.exit_code == 0 and result.stdout.startswith("Usage: ")
+
+
+def test_serve_execs_gunicorn_with_the_service_settings(monkeypatch: pytest.MonkeyPatch, rules_copy: Path) -> None:
+    calls: list[list[str]] = []
+    monkeypatch.setattr(cli.os, "execv", lambda path, argv: calls.append(argv))
+    monkeypatch.setattr(cli.os, "environ", {})
+    assert run("serve", "--port", "27123", "--rules-dir", str(rules_copy), "--workers", "3").exit_code == 0
+    assert calls == [[sys.executable, "-m", "gunicorn", "--config", "python:service.gunicorn_conf", "--workers", "3",
+                      "service:create_app()"]]
+    assert cli.os.environ == {"PORT": "27123", "SERVICE_RULES_DIR": str(rules_copy)}
+
+
+def test_a_missing_rules_directory_is_named(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere"
+    result = CliRunner().invoke(cli.main, ["check-rules"], env={"SERVICE_RULES_DIR": str(missing)})
+    assert result.exit_code == 2 and str(missing) in result.stderr
 
 
 def test_the_console_script_is_installed(roster_file: Path) -> None:

@@ -32,7 +32,7 @@ def test_the_form_page_is_self_contained_html_under_a_strict_policy(client: Flas
 
 
 @pytest.mark.parametrize(("path", "content_type"), [
-    ("/embed.js", "application/javascript; charset=utf-8"),
+    ("/embed.js", "text/javascript; charset=utf-8"),
     ("/embed.css", "text/css; charset=utf-8"),
 ])
 def test_the_embed_files_load_on_any_site_and_revalidate(client: FlaskClient, path: str, content_type: str) -> None:

@@ -103,7 +103,8 @@ def test_one_json_log_line_per_request_with_the_key_name_never_the_key(
         observed_app: Flask, answers: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     client = observed_app.test_client()
     access_lines(capsys)
-    client.post("/v1/screenings", json=answers, headers={"Authorization": f"Bearer {KEY}", "X-Request-ID": "req-1"})
+    screened = client.post("/v1/screenings", json=answers,
+                           headers={"Authorization": f"Bearer {KEY}", "X-Request-ID": "req-1"})
     client.post("/v1/screenings", json={"sex": 1}, headers={"X-Request-ID": "req-2"})
     client.post("/v1/screenings", json=answers, headers={"Authorization": "Bearer not-a-key-000000000"})
     lines = access_lines(capsys)
@@ -112,6 +113,7 @@ def test_one_json_log_line_per_request_with_the_key_name_never_the_key(
     assert {"time", "request_id", "method", "path", "route", "status", "duration_ms", "client"} <= set(first)
     assert (first["request_id"], first["status"], first["client"], first["route"]) == ("req-1", 200, "coach",
                                                                                        "/v1/screenings")
+    assert first["screening_id"] == screened.get_json()["id"] and "screening_id" not in second  # the reference
     assert (second["request_id"], second["status"], second["client"]) == ("req-2", 422, "anonymous")
     assert (third["status"], third["client"]) == (401, "anonymous")
     assert KEY not in json.dumps(lines) and "not-a-key" not in json.dumps(lines)

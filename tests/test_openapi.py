@@ -14,9 +14,27 @@ from openapi_spec_validator import validate
 
 from service import create_app, rulebook
 
-SPEC: dict[str, Any] = yaml.safe_load((Path(__file__).parent.parent / "openapi.yaml").read_text())
+SPEC_TEXT = (Path(__file__).parent.parent / "openapi.yaml").read_text()
+
+
+class StrictLoader(yaml.SafeLoader):
+    """PyYAML keeps the last of two equal keys; client generators refuse the file."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
+        duplicates = sorted({str(key) for key in keys if keys.count(key) > 1})
+        if duplicates:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key(s) {duplicates}", node.start_mark)
+        return super().construct_mapping(node, deep)
+
+
+SPEC: dict[str, Any] = yaml.load(SPEC_TEXT, Loader=StrictLoader)  # a SafeLoader that refuses duplicate keys
 SCHEMAS = SPEC["components"]["schemas"]
 BOOK = rulebook.load()
+
+
+def resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    return SCHEMAS[schema["$ref"].rsplit("/", 1)[1]] if "$ref" in schema else schema
 
 
 def validator(ref: str) -> Draft202012Validator:
@@ -33,13 +51,35 @@ def test_the_spec_is_valid_openapi_3_1() -> None:
     validate(SPEC)
 
 
+def test_the_loader_rejects_duplicate_keys() -> None:
+    with pytest.raises(yaml.constructor.ConstructorError, match="duplicate key"):
+        yaml.load("a:\n  b: 1\na:\n  c: 2\n", Loader=StrictLoader)
+
+
+def test_every_reference_names_a_whole_component_that_exists() -> None:
+    """No $ref into another schema's properties: generators resolve named components only."""
+
+    def refs(node: Any) -> list[str]:
+        if isinstance(node, dict):
+            own = [node["$ref"]] if "$ref" in node else []
+            return own + [ref for value in node.values() for ref in refs(value)]
+        return [ref for value in node for ref in refs(value)] if isinstance(node, list) else []
+
+    found = refs(SPEC)
+    assert found
+    for ref in found:
+        match = re.fullmatch(r"#/components/(\w+)/(\w+)", ref)
+        assert match, ref
+        assert match.group(2) in SPEC["components"][match.group(1)], ref
+
+
 def test_answers_schema_matches_the_questionnaire() -> None:
     answers = SCHEMAS["Answers"]
     assert list(answers["properties"]) == [q.id for q in BOOK.questions]
     assert answers["required"] == [q.id for q in BOOK.questions if q.required]
     assert answers["additionalProperties"] is False
     for question in BOOK.questions:
-        prop = answers["properties"][question.id]
+        prop = resolve(answers["properties"][question.id])
         options = [option.value for option in question.options]
         if question.type == "single_choice":
             assert (prop["type"], prop["enum"]) == ("string", options), question.id
@@ -138,7 +178,7 @@ def test_the_batch_example_is_valid_and_true(client: FlaskClient) -> None:
     [
         ({"items": [{"sex": "male", "lifting_style": "none", "prior_soft_tissue_work": True}, {"sex": 3}, []]}, 200,
          "#/components/schemas/BatchResult"),
-        ({"items": [{}] * 1001}, 413, "#/components/schemas/Problem"),
+        ({"items": [{}] * 1001}, 422, "#/components/schemas/ValidationProblem"),
         ({"items": "all of them"}, 422, "#/components/schemas/ValidationProblem"),
         ([], 422, "#/components/schemas/ValidationProblem"),
     ],

@@ -6,6 +6,7 @@ the output) or the rulebook fails its checks, 2 when the command or its input ca
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -31,7 +32,7 @@ class InputError(click.ClickException):
 def _rules_dir_option(command: Any) -> Any:
     return click.option(
         "--rules-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), envvar="SERVICE_RULES_DIR",
-        help="Rulebook directory (default: rules/ of this repository; env SERVICE_RULES_DIR).",
+        help="Rulebook directory (default: the rulebook shipped with the service; env SERVICE_RULES_DIR).",
     )(command)
 
 
@@ -122,6 +123,26 @@ def _progress(records: list[roster.Record]) -> Iterable[roster.Record]:
         return
     with click.progressbar(records, label="Screening", file=sys.stderr) as bar:
         yield from bar
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.option("--port", type=click.IntRange(1, 65535), envvar="PORT", default=8000, show_default=True,
+              help="Port to listen on, on every interface (env PORT).")
+@_rules_dir_option
+@click.argument("gunicorn_options", nargs=-1, type=click.UNPROCESSED)
+def serve(port: int, rules_dir: Path | None, gunicorn_options: tuple[str, ...]) -> None:
+    """Serve the API with gunicorn and the service's settings (what `make run` does).
+
+    Options after the known ones go to gunicorn as they are, e.g. `hip-screen serve -- --workers 4`.
+    The SERVICE_* environment variables configure the app as usual.
+    """
+    os.environ["PORT"] = str(port)
+    if rules_dir is not None:
+        os.environ["SERVICE_RULES_DIR"] = str(rules_dir)
+    # exec, not a child: signals from a process manager reach gunicorn's master directly.
+    argv = [sys.executable, "-m", "gunicorn", "--config", "python:service.gunicorn_conf", *gunicorn_options,
+            "service:create_app()"]
+    os.execv(sys.executable, argv)
 
 
 @main.command("check-rules")

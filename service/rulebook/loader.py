@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
+from .. import shipped
 from . import conditions, shapes
 from .conditions import Condition, ConditionError
 from .model import (
@@ -31,12 +32,15 @@ from .rule_files import Context, check_expect, check_groups, check_unique_ids, r
 
 
 def default_rules_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "rules"
+    """The shipped rulebook: inside the installed package, or rules/ of the source checkout."""
+    return shipped.path("service.rulebook", "rules")
 
 
 def load(rules_dir: str | Path | None = None) -> Rulebook:
-    """Read and check the rulebook in `rules_dir` (the repository's rules/ by default)."""
+    """Read and check the rulebook in `rules_dir` (the shipped rulebook by default)."""
     directory = Path(rules_dir) if rules_dir else default_rules_dir()
+    if not directory.is_dir():
+        raise RulebookError(f"the rules directory {directory} does not exist")
     schemas = shapes.validators(directory)
     texts: list[tuple[str, str]] = []
 
@@ -87,7 +91,7 @@ def _read(directory: Path, name: str, schema: Draft202012Validator) -> tuple[str
     try:
         text = (directory / name).read_text(encoding="utf-8")
     except OSError as error:
-        raise RulebookError(f"{name}: cannot be read ({error.strerror})") from error
+        raise RulebookError(f"{name}: cannot be read from {directory} ({error.strerror})") from error
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:

@@ -51,7 +51,7 @@ def _read_schema(path: Path) -> Any:
         schema = json.loads(path.read_text(encoding="utf-8"))
         Draft202012Validator.check_schema(schema)
     except OSError as error:
-        raise RulebookError(f"{where}: cannot be read ({error.strerror})") from error
+        raise RulebookError(f"{where}: cannot be read from {path.parent.parent} ({error.strerror})") from error
     except json.JSONDecodeError as error:
         raise RulebookError(f"{where}: not valid JSON: {error}") from error
     except SchemaError as error:

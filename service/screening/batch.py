@@ -27,7 +27,8 @@ def items_of(payload: Any, limit: int) -> list[Any]:
     assert isinstance(items, list)
     if len(items) > limit:
         raise BatchTooLarge(f"The batch has {len(items)} items; at most {limit} are accepted in one request. "
-                            "Split it into smaller batches.")
+                            "Split it into smaller batches.",
+                            {"items": [f"At most {limit} items are accepted in one request."]})
     return items
 
 

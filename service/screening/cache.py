@@ -34,9 +34,9 @@ class Entry:
         # Serialized like Flask's compact JSON responses: ASCII, no spaces, a newline at the end.
         return cls(outcome, json.dumps(outcome.to_json(rulebook), separators=(",", ":"))[1:] + "\n")
 
-    def json(self) -> str:
-        """The whole response body, with a new screening id spliced in front."""
-        return f'{{"id":"{new_screening_id()}",{self.body_after_id}'
+    def json(self, screening_id: str | None = None) -> str:
+        """The whole response body, with the screening id (a new one by default) spliced in front."""
+        return f'{{"id":"{screening_id or new_screening_id()}",{self.body_after_id}'
 
     def dict(self) -> dict[str, Any]:
         """The whole response body as a fresh dict, with a new screening id."""

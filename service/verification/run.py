@@ -53,7 +53,7 @@ def verify(rulebook: Rulebook, fixed: Mapping[str, Any] | None = None, processes
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the verification report; 1 when anything fails, is unreachable or shadowed."""
     parser = argparse.ArgumentParser(prog="python -m service.verification", description=__doc__.splitlines()[0])
-    parser.add_argument("--rules-dir", help="rulebook directory (default: the repository's rules/)")
+    parser.add_argument("--rules-dir", help="rulebook directory (default: the rulebook shipped with the service)")
     parser.add_argument("--processes", type=int, default=2, help="worker processes (default: 2)")
     args = parser.parse_args(argv)
     if args.processes < 1:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 
 from ..errors import MalformedJSON, UnsupportedMediaType
 from ..screening import batch
 from ..screening.answers import parse_json_int
+from ..screening.cache import new_screening_id
 from ..screening.preview import Previewer
 from ..screening.screener import Screener
 from .auth import public
@@ -55,7 +56,8 @@ def create_screening() -> Response:
     """Screen one athlete's answers."""
     entry = screener().screen(screener().load(json_body()))
     count_screening(entry.outcome.decision)
-    return Response(entry.json(), mimetype="application/json")
+    g.screening_id = new_screening_id()  # the access log line carries it: the result's reference leads there
+    return Response(entry.json(g.screening_id), mimetype="application/json")
 
 
 @bp.post("/screenings/batch")

@@ -16,7 +16,9 @@ from typing import Any
 import yaml
 from flask import Blueprint, Flask, Response, abort, current_app, request
 
-SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi.yaml"
+from .. import shipped
+
+SPEC_PATH = shipped.path("service.web", "openapi.yaml")
 # The bundle's files the page uses, and nothing else from the package's directory.
 SWAGGER_ASSETS = frozenset({
     "swagger-ui.css", "index.css", "swagger-ui-bundle.js", "favicon-32x32.png", "favicon-16x16.png",

@@ -17,7 +17,7 @@ from .cors import policy
 
 ASSET_TYPES = {
     "form.html": "text/html; charset=utf-8",
-    "embed.js": "application/javascript; charset=utf-8",
+    "embed.js": "text/javascript; charset=utf-8",  # RFC 9239
     "embed.css": "text/css; charset=utf-8",
 }
 # Other sites load embed.js and embed.css: cache them briefly, then revalidate by ETag.

@@ -130,6 +130,7 @@ def _finish(response: Response) -> Response:
     access_log: AccessLog | None = app.extensions["access_log"]
     if access_log is not None:
         access_log.write({
+            **({"screening_id": context.screening_id} if "screening_id" in context else {}),
             "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
             "request_id": context.request_id,
             "method": req.method,

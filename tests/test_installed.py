@@ -1,0 +1,136 @@
+"""The wheel as a platform installs it: into a fresh virtualenv, used from a directory far from the checkout."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import urllib.request
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import VALID_ANSWERS, running_server
+
+pytestmark = pytest.mark.slow
+
+CHECKOUT = Path(__file__).resolve().parent.parent
+SPEC = yaml.safe_load((CHECKOUT / "openapi.yaml").read_text())
+
+
+def run(argv: list[str], cwd: Path, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "SERVICE_RULES_DIR")}
+    completed = subprocess.run(argv, cwd=cwd, env={**env, **kwargs.pop("env", {})}, capture_output=True, text=True,
+                               check=False, timeout=1800, **kwargs)
+    return completed
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built as a release is: an sdist from a copy of the checkout, then the wheel from that sdist."""
+    where = tmp_path_factory.mktemp("build")
+    source = where / "source"
+    shutil.copytree(CHECKOUT, source, ignore=shutil.ignore_patterns(".venv*", ".git", "build", "dist", "*.egg-info",
+                                                                    "__pycache__", ".*_cache", ".hypothesis", "var"))
+    built = run([sys.executable, "-m", "build", "--outdir", str(where / "dist"), str(source)], cwd=where)
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    (found,) = (where / "dist").glob("*.whl")
+    return found
+
+
+@pytest.fixture(scope="module")
+def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtualenv with the wheel and its dependencies, and nothing of the checkout."""
+    target = tmp_path_factory.mktemp("venv") / "venv"
+    assert run([sys.executable, "-m", "venv", str(target)], cwd=target.parent).returncode == 0
+    installed = run([str(target / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)], cwd=target.parent)
+    assert installed.returncode == 0, installed.stderr[-3000:]
+    return target / "bin"
+
+
+@pytest.fixture
+def elsewhere(tmp_path: Path) -> Path:
+    """A working directory with no rules/ and no openapi.yaml in it."""
+    return tmp_path
+
+
+def test_the_wheel_carries_the_rulebook_the_spec_and_py_typed(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        assert archive.read("service/web/openapi.yaml") == (CHECKOUT / "openapi.yaml").read_bytes()
+        rule_files = [path for path in (CHECKOUT / "rules").rglob("*") if path.is_file()]
+        assert {path.suffix for path in rule_files} == {".yaml", ".json"}  # the rules and their JSON Schemas
+        for path in rule_files:
+            assert archive.read(f"service/rulebook/rules/{path.relative_to(CHECKOUT / 'rules')}") == path.read_bytes()
+    assert "service/py.typed" in names
+    assert {"service/web/assets/form.html", "service/web/assets/embed.js", "service/web/assets/embed.css"} <= names
+    assert not [name for name in names if name.startswith(("tests/", "rules/", "bench/")) or name == "openapi.yaml"]
+
+
+def request(url: str, body: Any = None) -> tuple[int, bytes]:
+    data = None if body is None else json.dumps(body).encode()
+    sent = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"} if data else {})
+    with urllib.request.urlopen(sent, timeout=30) as response:
+        return response.status, response.read()
+
+
+def example_body(operation: dict[str, Any]) -> Any:
+    """The first example of an operation's JSON request body (None for an operation without one)."""
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    if content is None:
+        return None
+    return content["example"] if "example" in content else next(iter(content["examples"].values()))["value"]
+
+
+def test_gunicorn_serves_every_endpoint_from_the_installed_package(venv: Path, elsewhere: Path) -> None:
+    argv = [str(venv / "gunicorn"), "--config", "python:service.gunicorn_conf", "service:create_app()"]
+    with running_server(argv, elsewhere, {"PYTHONPATH": ""}) as url:
+        served = 0
+        for path, item in SPEC["paths"].items():
+            for method, operation in item.items():
+                for parameter in operation.get("parameters", []):
+                    if parameter.get("in") == "path":
+                        path = path.replace(f"{{{parameter['name']}}}", parameter["schema"]["enum"][0])
+                body = example_body(operation) if method == "post" else None
+                status, content = request(url + path, body)
+                assert status == 200 and content, (method, path)
+                served += 1
+        assert served == sum(len(item) for item in SPEC["paths"].values())
+        assert request(url + "/openapi.yaml")[1] == (CHECKOUT / "openapi.yaml").read_bytes()
+
+
+@pytest.mark.parametrize("start", [["hip-screen", "serve"], ["python", "-m", "service"]])
+def test_the_other_ways_to_start_serve(venv: Path, elsewhere: Path, start: list[str]) -> None:
+    with running_server([str(venv / start[0]), *start[1:]], elsewhere) as url:
+        status, content = request(url + "/v1/screenings", VALID_ANSWERS)
+        assert status == 200 and json.loads(content)["decision"]
+
+
+def test_hip_screen_screens_checks_and_verifies_from_the_installed_package(venv: Path, elsewhere: Path) -> None:
+    (elsewhere / "one.json").write_text(json.dumps(VALID_ANSWERS))
+    screened = run([str(venv / "hip-screen"), "screen", "one.json"], cwd=elsewhere)
+    assert screened.returncode == 0, screened.stderr
+    assert json.loads(screened.stdout)["results"][0]["screening"]["decision"]
+    checked = run([str(venv / "hip-screen"), "check-rules"], cwd=elsewhere)
+    assert checked.returncode == 0 and "all examples agree" in checked.stdout, checked.stderr
+    verified = run([str(venv / "hip-screen"), "verify"], cwd=elsewhere)
+    assert verified.returncode == 0 and verified.stdout.rstrip().endswith("result: OK"), verified.stdout[-2000:]
+
+
+def test_service_rules_dir_still_overrides_and_a_wrong_one_is_named(venv: Path, elsewhere: Path) -> None:
+    copy = elsewhere / "my-rules"
+    shutil.copytree(CHECKOUT / "rules", copy)
+    index = copy / "rulebook.yaml"
+    index.write_text(re.sub(r"^version: .*$", "version: 9.9.9", index.read_text(), count=1, flags=re.MULTILINE))
+    ours = run([str(venv / "hip-screen"), "check-rules"], cwd=elsewhere, env={"SERVICE_RULES_DIR": str(copy)})
+    assert ours.returncode == 0 and " 9.9.9+" in ours.stdout, ours.stderr
+    missing = elsewhere / "no-such-rules"
+    refused = run([str(venv / "python"), "-c", "import service; service.create_app()"], cwd=elsewhere,
+                  env={"SERVICE_RULES_DIR": str(missing)})
+    assert refused.returncode != 0 and str(missing) in refused.stderr
+
