@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, rulebook
 from .screening.preview import Previewer
@@ -18,6 +19,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then SERVICE_* environment variables, then test overrides."""
     app = Flask(__name__)
     config.load(app.config, test_config)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
     logging.basicConfig(level=logging.INFO)
 

@@ -39,7 +39,7 @@ def value(samples: dict[tuple[str, frozenset[tuple[str, str]]], float], name: st
 @pytest.fixture(scope="module")
 def observed_app() -> Flask:
     return create_app({"TESTING": True, "API_KEYS": f"coach:{KEY}", "ANON_RATE_LIMIT": "none",
-                       "KEY_RATE_LIMIT": "none"})
+                       "KEY_RATE_LIMIT": "none", "METRICS_PUBLIC": True})
 
 
 def access_lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
@@ -153,7 +153,7 @@ def test_metrics_are_summed_over_gunicorn_workers_even_after_they_exit(tmp_path:
     port = free_port()
     # As `make run` does it: gunicorn_conf makes the metrics directory (in TMPDIR) and removes it.
     env = {**os.environ, "TMPDIR": str(tmp_path), "WEB_CONCURRENCY": "2", "GUNICORN_MAX_REQUESTS": "4",
-           "SERVICE_ANON_RATE_LIMIT": "none"}
+           "SERVICE_ANON_RATE_LIMIT": "none", "SERVICE_METRICS_PUBLIC": "true"}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     log_path = tmp_path / "gunicorn.log"
     with log_path.open("wb") as log:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 
-from ..errors import MalformedJSON, UnsupportedMediaType
 from ..screening import batch
-from ..screening.answers import parse_json_int
 from ..screening.preview import Previewer
 from ..screening.screener import Screener
+from . import limits
 from .auth import public
+from .body import json_body
 from .observability import count_screening, observe_batch
 
 bp = Blueprint("v1", __name__, url_prefix="/v1")
@@ -21,26 +20,6 @@ bp = Blueprint("v1", __name__, url_prefix="/v1")
 def screener() -> Screener:
     screener: Screener = current_app.extensions["screening"]
     return screener
-
-
-def json_body() -> Any:
-    """The request's JSON document, or the problem that keeps us from reading it."""
-    mimetype = request.mimetype
-    if mimetype != "application/json" and not mimetype.endswith("+json"):
-        raise UnsupportedMediaType(
-            f"Send the answers as application/json, not {mimetype or 'a body without a Content-Type'}."
-        )
-    raw = request.get_data(cache=False)  # a Content-Length over MAX_CONTENT_LENGTH raises 413 here
-    if request.content_length is None:
-        # A chunked body is cut at the limit without an error; reading once more past
-        # the limit is what makes werkzeug raise 413 instead of parsing a truncated body.
-        request.stream.read(1)
-    try:
-        return json.loads(raw, parse_int=parse_json_int)
-    except RecursionError as error:
-        raise MalformedJSON("The JSON document is nested too deeply.") from error
-    except ValueError as error:  # includes UnicodeDecodeError
-        raise MalformedJSON(f"The body is not valid JSON: {error}") from error
 
 
 def screen_answers(payload: Any) -> dict[str, Any]:
@@ -61,8 +40,12 @@ def create_screening() -> Response:
 @bp.post("/screenings/batch")
 def create_screening_batch() -> dict[str, Any]:
     """Screen many athletes' answers; each item is judged alone, results in input order."""
-    request.max_content_length = current_app.config["BATCH_MAX_BODY_BYTES"]
-    items = batch.items_of(json_body(), current_app.config["BATCH_MAX"])
+    config = current_app.config
+    keyed = g.get("client") is not None
+    request.max_content_length = config["BATCH_MAX_BODY_BYTES" if keyed else "ANON_BATCH_MAX_BODY_BYTES"]
+    ceiling = config["BATCH_MAX"] if keyed else config["ANON_BATCH_MAX"]
+    items = batch.items_of(json_body(), ceiling, "" if keyed else " without an API key")
+    limits.charge(len(items) - 1)  # the request itself was counted as one
     observe_batch(len(items))
     return {"results": [batch.result(index, item, screen_answers) for index, item in enumerate(items)]}
 
