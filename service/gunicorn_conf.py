@@ -4,6 +4,7 @@ import contextlib
 import ctypes
 import glob
 import os
+import resource
 import shutil
 import tempfile
 from typing import Any
@@ -26,8 +27,18 @@ prometheus_values.ValueClass = prometheus_values.get_value_class()  # type: igno
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # durable-rules holds the GIL for every evaluation: processes add throughput, threads do not.
 workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 1))
-worker_class = "gthread"
+# gthread that reads each request whole before a thread takes it: stalled clients hold no thread.
+worker_class = "service.gunicorn_worker.BufferingWorker"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Every waiting connection is a file descriptor: take the hard limit, and stop accepting short of it.
+_soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+_wanted = 65536 if _hard == resource.RLIM_INFINITY else _hard
+with contextlib.suppress(ValueError, OSError):
+    resource.setrlimit(resource.RLIMIT_NOFILE, (_wanted, _hard))
+    _soft = _wanted
+worker_connections = max(64, min(4096, _soft - 64))
+# gunicorn's default control socket is one path per user: a second instance would take it over.
+control_socket_disable = True
 # Load the rulebook once in the master: a bad rulebook stops start-up before any fork,
 # and forking after durable-rules' Host is built is safe.
 preload_app = True
