@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, g, request
+from flask import Flask, Request, current_app, g, request
 from limits import parse_many
 
 from ..errors import ConfigError, Unauthorized
@@ -177,33 +177,39 @@ def _authenticate(policy: AccessPolicy, header: str | None) -> bool:
 
 
 def identify() -> None:
-    """before_request: on the protected blueprints say who calls and which quota applies."""
-    if request.blueprint not in PROTECTED_BLUEPRINTS or request.method == "OPTIONS":  # preflights carry no key
+    """before_request: on the protected blueprints and /metrics, say who calls and which quota applies."""
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    if req.blueprint in PROTECTED_BLUEPRINTS:
+        if req.method != "OPTIONS":  # preflights carry no key
+            _identify_caller(req)
+    elif req.endpoint == METRICS_ENDPOINT:
+        _identify_scraper(req)
+
+
+def _identify_caller(req: Request) -> None:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if getattr(app.view_functions.get(req.endpoint or ""), "public", False):
         return
-    policy: AccessPolicy = current_app.extensions["auth"]
-    if getattr(current_app.view_functions.get(request.endpoint or ""), "public", False):
-        return
-    header = request.headers.get("Authorization")
+    policy: AccessPolicy = app.extensions["auth"]
+    header = req.headers.get("Authorization")
     if header is None and not isinstance(policy.anon_limit, KeyRequired):
         g.rate_limit = policy.anon_limit
     elif _authenticate(policy, header):
         g.rate_limit = policy.key_limit
 
 
-def identify_metrics_scraper() -> None:
-    """before_request of /metrics unless SERVICE_METRICS_PUBLIC: any valid key will do."""
-    if request.endpoint != METRICS_ENDPOINT:
-        return
+def _identify_scraper(req: Request) -> None:
+    """Unless SERVICE_METRICS_PUBLIC, any valid key may read /metrics."""
     policy: AccessPolicy = current_app.extensions["auth"]
+    if policy.metrics_public:
+        return
     if not policy.keys.digests:
         raise Unauthorized("/metrics needs an API key and none is configured: set SERVICE_API_KEYS, "
                            "or SERVICE_METRICS_PUBLIC=true to open it.", headers=_challenge())
-    _authenticate(policy, request.headers.get("Authorization"))
+    _authenticate(policy, req.headers.get("Authorization"))
 
 
 def init_app(app: Flask) -> None:
     policy = policy_from(app.config)
     app.extensions["auth"] = policy
     app.before_request(identify)
-    if not policy.metrics_public:
-        app.before_request(identify_metrics_scraper)
