@@ -74,10 +74,11 @@ def header(log: Log, count: int) -> None:
     log(f"hip-ir-screening benchmarks, {time.strftime('%Y-%m-%d %H:%M')}")
     log(f"machine: {os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}, "
         f"load average before: {load_average()}")
-    log("servers: the `make run` command (gunicorn, service/gunicorn_conf.py: workers = cores, gthread, "
-        f"{os.environ.get('GUNICORN_THREADS', '4')} threads); env "
+    log("servers: the `make run` command (gunicorn, service/gunicorn_conf.py: workers = cores, the buffering "
+        f"gthread worker, {os.environ.get('GUNICORN_THREADS', '4')} threads), production defaults (metrics, "
+        "access log, a limiter that counts every request); env "
         + " ".join(f"{key}={value}" for key, value in servers.BENCH_ENV.items())
-        + " so that rate limiting does not throttle the load generator")
+        + " so that the limit never throttles the load generator")
     log(f"answers: {count:,} distinct valid answer sets from the questionnaire "
         f"(seed {answers.SEED}), sent in rotation")
 
