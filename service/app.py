@@ -31,6 +31,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["screening"] = screener
     app.extensions["preview"] = Previewer(screener)
     app.extensions["questionnaire"] = book.questionnaire_json()
+    app.extensions["answer_fields"] = frozenset(question.id for question in book.questions)
 
     errors.register(app)
     # Hooks run in init_app order: a request id and clock first, preflights before any key is asked for, then quotas.

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, request
 
+from ..errors import InvalidAnswers
 from ..screening import batch
 from ..screening.preview import Previewer
 from ..screening.screener import Screener
@@ -22,9 +24,19 @@ def screener() -> Screener:
     return screener
 
 
+def within_the_questionnaire(payload: Any) -> Any:
+    """Refuse an answer set with more fields than there are questions before validation reports each one."""
+    fields: frozenset[str] = current_app.extensions["answer_fields"]
+    if isinstance(payload, Mapping) and len(payload) > len(fields):
+        unknown = [str(key) for key in payload if key not in fields]
+        raise InvalidAnswers(f"{len(unknown)} answer(s) are invalid: fields the questionnaire does not have.",
+                             {key: ["Unknown field."] for key in unknown})
+    return payload
+
+
 def screen_answers(payload: Any) -> dict[str, Any]:
     """Validate and screen one set of answers: the one path of /screenings and of every batch item."""
-    entry = screener().screen(screener().load(payload))
+    entry = screener().screen(screener().load(within_the_questionnaire(payload)))
     count_screening(entry.outcome.decision)
     return entry.dict()
 
@@ -32,7 +44,7 @@ def screen_answers(payload: Any) -> dict[str, Any]:
 @bp.post("/screenings")
 def create_screening() -> Response:
     """Screen one athlete's answers."""
-    entry = screener().screen(screener().load(json_body()))
+    entry = screener().screen(screener().load(within_the_questionnaire(json_body())))
     count_screening(entry.outcome.decision)
     return Response(entry.json(), mimetype="application/json")
 
