@@ -10,9 +10,9 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from . import answers, batch, inprocess, load, servers, soak, startup, throughput
+from . import answers, batch, inprocess, load, servers, slow_clients, soak, startup, throughput
 
-PARTS = ("http", "inprocess", "batch", "soak", "startup")
+PARTS = ("http", "slow", "inprocess", "batch", "soak", "startup")
 
 
 def main() -> None:
@@ -23,6 +23,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32, help="wrk connections")
     parser.add_argument("--soak-requests", type=int, default=150_000)
     parser.add_argument("--startups", type=int, default=5)
+    parser.add_argument("--stalled", type=int, default=200, help="connections the slow-client part stalls")
+    parser.add_argument("--stall-seconds", type=float, default=30, help="how long the slow-client part stalls them")
     parser.add_argument("--all-classes", action="store_true",
                         help="check the zen-engine table against durable-rules on every answer class, not a sample")
     args = parser.parse_args()
@@ -44,6 +46,7 @@ def run(log: Log, parts: list[str], args: argparse.Namespace) -> None:
     header(log, len(sets))
     runners: dict[str, Callable[[], None]] = {
         "http": lambda: http(log, args.rounds, args.seconds, args.connections, bodies),
+        "slow": lambda: slow(log, sets[0], args.stalled, args.stall_seconds),
         "inprocess": lambda: in_process(log, sets, args.all_classes),
         "batch": lambda: batched(log, sets),
         "soak": lambda: memory(log, args.soak_requests, args.connections, bodies),
@@ -71,10 +74,11 @@ def header(log: Log, count: int) -> None:
     log(f"hip-ir-screening benchmarks, {time.strftime('%Y-%m-%d %H:%M')}")
     log(f"machine: {os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}, "
         f"load average before: {load_average()}")
-    log("servers: the `make run` command (gunicorn, service/gunicorn_conf.py: workers = cores, gthread, "
-        f"{os.environ.get('GUNICORN_THREADS', '4')} threads); env "
+    log("servers: the `make run` command (gunicorn, service/gunicorn_conf.py: workers = cores, the buffering "
+        f"gthread worker, {os.environ.get('GUNICORN_THREADS', '4')} threads), production defaults (metrics, "
+        "access log, a limiter that counts every request); env "
         + " ".join(f"{key}={value}" for key, value in servers.BENCH_ENV.items())
-        + " so that rate limiting does not throttle the load generator")
+        + " so that the limit never throttles the load generator")
     log(f"answers: {count:,} distinct valid answer sets from the questionnaire "
         f"(seed {answers.SEED}), sent in rotation")
 
@@ -84,15 +88,18 @@ def http(log: Log, rounds: int, seconds: float, connections: int, bodies: os.Pat
         f"{rounds} rounds x {seconds:g} s each, alternating; medians)")
     figures = throughput.measure(bodies, rounds, seconds, connections)
     log(f"{'':10}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'CPU us/req':>12}")
-    for name, side in (("echo", figures.echo), ("service", figures.service)):
+    for name, side in (("echo", figures.echo), ("service", figures.service), ("gthread", figures.plain)):
         log(f"{name:10}{side.median('rate'):9,.0f}{side.median('p50_ms'):9.2f}{side.median('p99_ms'):9.2f}"
             f"{side.errors:8}{side.cpu_us:12.0f}")
     rate, p99 = figures.ratio("rate"), figures.ratio("p99_ms")
     log(f"ratio     {rate:8.2f}x{'':9}{p99:8.2f}x{'':8}{figures.service.cpu_us / figures.echo.cpu_us:11.2f}x"
-        "  (req/s and p99: median of the per-round ratios)")
+        "  (service/echo; req/s and p99: median of the per-round ratios)")
+    worker_rate, worker_p99 = figures.ratio("rate", "service", "plain"), figures.ratio("p99_ms", "service", "plain")
+    log(f"buffering worker against plain gthread (the same service): req/s {worker_rate:.2f}x, p99 {worker_p99:.2f}x")
     log("each run:  " + "  ".join(
-        f"{e.rate:,.0f}/{s.rate:,.0f}" for e, s in zip(figures.echo.runs, figures.service.runs, strict=True))
-        + "  (echo/service req/s)")
+        f"{e.rate:,.0f}/{s.rate:,.0f}/{p.rate:,.0f}"
+        for e, s, p in zip(figures.echo.runs, figures.service.runs, figures.plain.runs, strict=True))
+        + "  (echo/service/gthread req/s)")
     log("CPU us/req: CPU time of the gunicorn processes per request; it moves less than req/s on a busy machine")
     cold = figures.cold
     log(f"service before its caches were warm (first run): {cold.rate:,.0f} req/s, p99 {cold.p99_ms:.2f} ms, "
@@ -101,6 +108,19 @@ def http(log: Log, rounds: int, seconds: float, connections: int, bodies: os.Pat
     target(log, "p99 <= 1.5x echo", p99 <= 1.5, f"{p99:.2f}x")
     errors = figures.echo.errors + figures.service.errors + cold.errors
     target(log, "0 errors (socket errors and statuses >= 400, both servers)", errors == 0, str(errors))
+
+
+def slow(log: Log, answer_set: dict[str, object], stalled: int, seconds: float) -> None:
+    log(f"\n== Slow clients: {stalled} connections stalled mid-headers or mid-body for {seconds:g} s, "
+        "while one client sends screenings (2 s timeout each)")
+    for name, env in (("buffering worker", None), ("plain gthread", throughput.PLAIN_GTHREAD)):
+        figures = slow_clients.measure(answer_set, stalled, seconds, env)
+        log(f"{name:17} served {figures.served}, failed {figures.failed}; p50 {figures.p50_ms:.1f} ms, "
+            f"p99 {figures.p99_ms:.1f} ms; stalled connections closed by the server: {figures.closed}/{stalled}"
+            + (f", median {figures.closed_after_s:.1f} s after stalling" if figures.closed else ""))
+        if env is None:
+            target(log, "p99 < 1 s and no failures while stalled", figures.p99_ms < 1000 and not figures.failed,
+                   f"p99 {figures.p99_ms:.1f} ms, {figures.failed} failed")
 
 
 def in_process(log: Log, sets: list[dict[str, object]], all_classes: bool) -> None:
@@ -135,6 +155,12 @@ def batched(log: Log, sets: list[dict[str, object]]) -> None:
     log(f"{figures.per_second:,.0f} screenings/s (median of {figures.requests} requests, caches warm); "
         f"first pass {figures.cold_per_second:,.0f} screenings/s; items not ok: {figures.failed_items}")
     target(log, ">= 10,000 screenings/s on one worker", figures.per_second >= 10_000, f"{figures.per_second:,.0f}/s")
+    hostile = batch.hostile_memory()
+    log(f"hostile batches ({batch.BATCH_SIZE:,} items of {batch.HOSTILE_KEYS} unknown keys, {hostile.body_bytes:,} "
+        f"bytes in, {hostile.response_bytes:,} out): worker + master RSS {hostile.warm_mb:.1f} MB after 3, "
+        f"{hostile.after_mb:.1f} MB after {hostile.requests} more")
+    growth = hostile.after_mb - hostile.warm_mb
+    target(log, "RSS within 10 MB after 20 hostile batches", growth < 10, f"{growth:+.1f} MB")
 
 
 def memory(log: Log, total: int, connections: int, bodies: os.PathLike[str]) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, rulebook
 from .screening.preview import Previewer
@@ -18,6 +19,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then SERVICE_* environment variables, then test overrides."""
     app = Flask(__name__)
     config.load(app.config, test_config)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
     logging.basicConfig(level=logging.INFO)
 
@@ -27,6 +31,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["screening"] = screener
     app.extensions["preview"] = Previewer(screener)
     app.extensions["questionnaire"] = book.questionnaire_json()
+    app.extensions["answer_fields"] = frozenset(question.id for question in book.questions)
 
     errors.register(app)
     # Hooks run in init_app order: a request id and clock first, preflights before any key is asked for, then quotas.

@@ -5,10 +5,13 @@ The HTTP layer (`web/errors.py`) turns them into responses; everything below it 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import Any
 
 _PROBLEM_TYPE_BASE = "tag:hip-ir-screening,2026:problem:"
+# Problems listed in one document: enough to fix a request, too few for a hostile one to multiply the output.
+MAX_LISTED_ERRORS = 10
 
 
 class ServiceError(Exception):
@@ -36,6 +39,18 @@ class ServiceError(Exception):
 
 class MalformedJSON(ServiceError):
     status, title, slug = 400, "Malformed JSON", "malformed-json"
+
+
+class DuplicateKey(ServiceError):
+    """A JSON object names the same key twice: parsers disagree on which one counts, so neither does."""
+
+    status, title, slug = 400, "Duplicate key", "duplicate-key"
+
+
+class MalformedBody(ServiceError):
+    """The body could not be read as sent (a broken chunked encoding, for one); headers close the connection."""
+
+    status, title, slug = 400, "Malformed body", "malformed-body"
 
 
 class UnsupportedMediaType(ServiceError):
@@ -70,6 +85,12 @@ class RateLimited(ServiceError):
     status, title, slug = 429, "Too Many Requests", "rate-limited"
 
 
+class LimitsUnavailable(ServiceError):
+    """The rate-limit storage cannot be reached and SERVICE_RATE_LIMIT_FAIL=closed; headers carry Retry-After."""
+
+    status, title, slug = 503, "Service Unavailable", "rate-limits-unavailable"
+
+
 class EngineError(ServiceError):
     """durable-rules misbehaved; the details go to the log, never to the client."""
 
@@ -80,7 +101,11 @@ class ConfigError(ValueError):
 
 def problem_document(status: int, title: str, detail: str, type_: str = "about:blank",
                      errors: Mapping[str, list[str]] | None = None) -> dict[str, Any]:
-    """The problem details as a JSON object (also embedded in batch results)."""
+    """The problem details as a JSON object (also embedded in batch results), listing at most MAX_LISTED_ERRORS."""
+    if errors is not None and len(errors) > MAX_LISTED_ERRORS:
+        detail = (f"{len(errors)} problems were found; the first {MAX_LISTED_ERRORS} are listed in errors "
+                  f"(at most {MAX_LISTED_ERRORS} are listed).")
+        errors = dict(itertools.islice(errors.items(), MAX_LISTED_ERRORS))
     body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail}
     if errors is not None:
         body["errors"] = errors

@@ -4,6 +4,7 @@ import contextlib
 import ctypes
 import glob
 import os
+import resource
 import shutil
 import tempfile
 from typing import Any
@@ -26,8 +27,18 @@ prometheus_values.ValueClass = prometheus_values.get_value_class()  # type: igno
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # durable-rules holds the GIL for every evaluation: processes add throughput, threads do not.
 workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 1))
-worker_class = "gthread"
+# gthread that reads each request whole before a thread takes it: stalled clients hold no thread.
+worker_class = "service.gunicorn_worker.BufferingWorker"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Every waiting connection is a file descriptor: take the hard limit, and stop accepting short of it.
+_soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+_wanted = 65536 if _hard == resource.RLIM_INFINITY else _hard
+with contextlib.suppress(ValueError, OSError):
+    resource.setrlimit(resource.RLIMIT_NOFILE, (_wanted, _hard))
+    _soft = _wanted
+worker_connections = max(64, min(4096, _soft - 64))
+# gunicorn's default control socket is one path per user: a second instance would take it over.
+control_socket_disable = True
 # Load the rulebook once in the master: a bad rulebook stops start-up before any fork,
 # and forking after durable-rules' Host is built is safe.
 preload_app = True
@@ -47,6 +58,23 @@ MALLOC_ARENAS = 2
 if "MALLOC_ARENA_MAX" not in os.environ:
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).mallopt(-8, MALLOC_ARENAS)  # -8 is glibc's M_ARENA_MAX
+
+
+# After a request with a large body, freed memory goes back to the system instead of staying in
+# the worker's heap: large batches would otherwise leave each worker holding their peak.
+TRIM_AFTER_BODY_BYTES = 256 * 1024
+_libc = None
+with contextlib.suppress(OSError, AttributeError):
+    _libc = ctypes.CDLL(None)
+    _libc.malloc_trim  # noqa: B018  # glibc only
+
+
+def post_request(worker: Any, req: Any, environ: dict[str, Any], resp: Any) -> None:
+    """Give a large request's memory back to the system once it is answered."""
+    length = environ.get("CONTENT_LENGTH") or ""
+    chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+    if _libc is not None and (chunked or (length.isdigit() and int(length) > TRIM_AFTER_BODY_BYTES)):
+        _libc.malloc_trim(0)
 
 
 def child_exit(server: Any, worker: Any) -> None:

@@ -5,6 +5,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
@@ -18,6 +19,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from service import create_app
 from service.rulebook import default_rules_dir
 
+REPO = Path(__file__).resolve().parent.parent
 VALID_ANSWERS: dict[str, Any] = {
     "sex": "male",
     "sports": ["strength"],
@@ -33,10 +35,11 @@ VALID_ANSWERS: dict[str, Any] = {
 def shared_app() -> Flask:
     """One app for read-only tests: building the engine costs more than a test.
 
-    Its requests all come from one address, so the anonymous rate limit is off here; the
-    limits are tested on apps of their own (tests/test_limits.py).
+    Its requests all come from one address, so the anonymous rate limit is off here, and
+    anonymous batches may be as large as keyed ones; the limits are tested on apps of their
+    own (tests/test_limits.py).
     """
-    return create_app({"TESTING": True, "ANON_RATE_LIMIT": "none"})
+    return create_app({"TESTING": True, "ANON_RATE_LIMIT": "none", "ANON_BATCH_MAX": 1000})
 
 
 @pytest.fixture
@@ -103,3 +106,38 @@ def running_server(argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextlib.contextmanager
+def gunicorn_server(tmp_path: Path, **env: str) -> Iterator[tuple[int, Path]]:
+    """The `make run` command on a free port, with HOME and TMPDIR in tmp_path; yields the port and its log."""
+    port = free_port()
+    environment = {**os.environ, "HOME": str(tmp_path), "TMPDIR": str(tmp_path), "WEB_CONCURRENCY": "2",
+                   "SERVICE_ANON_RATE_LIMIT": "none", **env}
+    environment.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    environment.pop("XDG_RUNTIME_DIR", None)
+    log_path = tmp_path / f"gunicorn-{port}.log"
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "python:service.gunicorn_conf",
+             "--bind", f"127.0.0.1:{port}", "service:create_app()"],
+            cwd=REPO, env=environment, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while not _answers(port):
+            assert server.poll() is None and time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.1)
+        yield port, log_path
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as connection:
+            connection.sendall(b"GET /readyz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+            return connection.recv(12).startswith(b"HTTP/1.1 200")
+    except OSError:
+        return False

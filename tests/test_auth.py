@@ -18,7 +18,9 @@ COACH_KEY = "coach-key-5b1f0e7c9a2d4e6f"
 CLINIC_KEY = "clinic-key-0c8d2a4e6f1b3579"
 KEYS = f"coach:{COACH_KEY},clinic:{CLINIC_KEY}"
 PUBLIC_PATHS = ["/v1/questionnaire", "/healthz", "/readyz", "/docs", "/docs/init.js", "/openapi.json",
-                "/openapi.yaml", "/metrics"]
+                "/openapi.yaml"]
+# Wrong keys are throttled per address (tests/test_limits.py); here they must not run out.
+NO_FAILURE_LIMIT = {"AUTH_FAIL_RATE_LIMIT": "none"}
 
 
 def bearer(key: str) -> dict[str, str]:
@@ -28,12 +30,14 @@ def bearer(key: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def keys_required() -> Flask:
     """A server that refuses requests without a key (SERVICE_ANON_RATE_LIMIT=0)."""
-    return create_app({"TESTING": True, "API_KEYS": KEYS, "ANON_RATE_LIMIT": "0", "KEY_RATE_LIMIT": "none"})
+    return create_app({"TESTING": True, "API_KEYS": KEYS, "ANON_RATE_LIMIT": "0", "KEY_RATE_LIMIT": "none",
+                       **NO_FAILURE_LIMIT})
 
 
 @pytest.fixture(scope="module")
 def keys_optional() -> Flask:
-    return create_app({"TESTING": True, "API_KEYS": KEYS, "ANON_RATE_LIMIT": "none", "KEY_RATE_LIMIT": "none"})
+    return create_app({"TESTING": True, "API_KEYS": KEYS, "ANON_RATE_LIMIT": "none", "KEY_RATE_LIMIT": "none",
+                       **NO_FAILURE_LIMIT})
 
 
 def test_a_valid_key_is_served(keys_required: Flask, answers: dict[str, Any]) -> None:
@@ -91,12 +95,27 @@ def test_cors_preflights_need_no_key(keys_required: Flask) -> None:
     assert response.status_code == 200 and "POST" in response.headers["Allow"]
 
 
-def test_metrics_can_require_a_key() -> None:
-    client = create_app({"TESTING": True, "API_KEYS": KEYS, "METRICS_REQUIRE_KEY": True}).test_client()
-    assert_problem(client.get("/metrics"), 401)
+def test_metrics_need_a_key_by_default() -> None:
+    """/metrics names every key and its traffic: finding 7 of issue 15."""
+    client = create_app({"TESTING": True, "API_KEYS": KEYS}).test_client()
+    response = client.get("/metrics", headers={"Origin": "https://elsewhere.example"})
+    assert_problem(response, 401)
+    assert "Access-Control-Allow-Origin" not in response.headers
     assert_problem(client.get("/metrics", headers=bearer("wrong-key-0000000000000")), 401)
-    assert client.get("/metrics", headers=bearer(CLINIC_KEY)).status_code == 200
+    scraped = client.get("/metrics", headers={**bearer(CLINIC_KEY), "Origin": "https://elsewhere.example"})
+    assert scraped.status_code == 200 and "Access-Control-Allow-Origin" not in scraped.headers
     assert client.get("/healthz").status_code == 200
+
+
+def test_metrics_without_any_configured_key_stay_closed_and_say_how_to_open_them() -> None:
+    problem = assert_problem(create_app({"TESTING": True}).test_client().get("/metrics"), 401)
+    assert "SERVICE_METRICS_PUBLIC" in problem["detail"]
+
+
+def test_metrics_can_be_made_public() -> None:
+    client = create_app({"TESTING": True, "API_KEYS": KEYS, "METRICS_PUBLIC": True}).test_client()
+    assert client.get("/metrics").status_code == 200
+    assert client.get("/metrics", headers=bearer("wrong-key-0000000000000")).status_code == 200
 
 
 def test_keys_can_come_from_a_file(tmp_path: Path, answers: dict[str, Any]) -> None:
@@ -127,7 +146,7 @@ def test_keys_from_the_environment(monkeypatch: pytest.MonkeyPatch, answers: dic
         ({"API_KEYS": f"coach:{COACH_KEY},clinic:{COACH_KEY}"}, "same key"),
         ({"API_KEYS_FILE": "/nonexistent/keys"}, "cannot read"),
         ({"ANON_RATE_LIMIT": "0"}, "no key is configured"),
-        ({"METRICS_REQUIRE_KEY": True}, "no key is configured"),
+        ({"AUTH_FAIL_RATE_LIMIT": "0"}, "SERVICE_AUTH_FAIL_RATE_LIMIT"),
         ({"ANON_RATE_LIMIT": "sixty a minute"}, "SERVICE_ANON_RATE_LIMIT"),
         ({"KEY_RATE_LIMIT": "0"}, "SERVICE_KEY_RATE_LIMIT"),
     ],
@@ -135,13 +154,13 @@ def test_keys_from_the_environment(monkeypatch: pytest.MonkeyPatch, answers: dic
 def test_bad_settings_stop_start_up_naming_the_problem(config: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         auth.policy_from({"API_KEYS": "", "ANON_RATE_LIMIT": "60/minute", "KEY_RATE_LIMIT": "none",
-                          "METRICS_REQUIRE_KEY": False, **config})
+                          "AUTH_FAIL_RATE_LIMIT": "none", "METRICS_PUBLIC": False, **config})
 
 
 def test_a_bad_key_setting_is_reported_without_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ConfigError) as error:
         auth.policy_from({"API_KEYS": "coach:secretbutshort", "ANON_RATE_LIMIT": "none", "KEY_RATE_LIMIT": "none",
-                          "METRICS_REQUIRE_KEY": False})
+                          "AUTH_FAIL_RATE_LIMIT": "none", "METRICS_PUBLIC": False})
     assert "secretbutshort" not in str(error.value)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from flask.testing import FlaskClient
 from test_api import assert_problem
 
 from service import create_app
+from service.errors import MAX_LISTED_ERRORS
 from service.rulebook import Rulebook
 
 BATCH = "/v1/screenings/batch"
@@ -90,7 +92,7 @@ def test_more_items_than_the_limit_is_422_naming_items(client: FlaskClient, answ
     assert problem["title"] == "Batch too large"
     assert problem["type"].endswith(":batch-too-large")
     assert "1001" in problem["detail"] and "1000" in problem["detail"]
-    assert problem["errors"] == {"items": ["At most 1000 items are accepted in one request."]}
+    assert problem["errors"] == {"items": ["At most 1000 items are accepted in one request without an API key."]}
 
 
 @pytest.mark.slow
@@ -112,6 +114,60 @@ def test_the_batch_limits_are_configurable(answers: dict[str, Any]) -> None:
     assert assert_problem(client.post(BATCH, json={"items": [answers] * 3}), 422)["title"] == "Batch too large"
     padded = {"items": [{**answers, "padding": "x" * 1000}]}
     assert assert_problem(client.post(BATCH, json=padded), 413)["title"] == "Request Entity Too Large"
+
+
+def hostile_item(keys: int = 180) -> dict[str, int]:
+    """An item of unknown keys only: each one a problem to report."""
+    return {f"x{number}": 0 for number in range(keys)}
+
+
+def test_the_problems_listed_per_item_are_capped_and_the_cap_is_said(client: FlaskClient) -> None:
+    """Finding 2 of issue 15: 226 unknown keys gave 226 listed problems per item, 7.6 MB out per batch."""
+    item = hostile_item()
+    problem = client.post(BATCH, json={"items": [item, {"x": 1}]}).get_json()["results"][0]["problem"]
+    assert len(problem["errors"]) == MAX_LISTED_ERRORS
+    assert int(problem["detail"].split()[0]) == len(item)  # every unknown key
+    assert f"the first {MAX_LISTED_ERRORS} are listed" in problem["detail"]
+    assert len(json.dumps(problem)) < 2000
+    assert client.post("/v1/screenings", json=item).get_json() == problem  # a single screening alike
+
+
+def test_anonymous_callers_have_a_lower_batch_ceiling(answers: dict[str, Any]) -> None:
+    key = "coach-key-5b1f0e7c9a2d4e6f"
+    client = create_app({"TESTING": True, "ANON_RATE_LIMIT": "none", "API_KEYS": f"coach:{key}",
+                         "ANON_BATCH_MAX": 3}).test_client()
+    assert client.post(BATCH, json={"items": [answers] * 3}).status_code == 200
+    problem = assert_problem(client.post(BATCH, json={"items": [answers] * 4}), 422)
+    assert "at most 3" in problem["detail"] and "without an API key" in problem["detail"]
+    assert problem["errors"] == {"items": ["At most 3 items are accepted in one request without an API key."]}
+    keyed = client.post(BATCH, json={"items": [answers] * 4}, headers={"Authorization": f"Bearer {key}"})
+    assert keyed.status_code == 200
+    padded = {"items": [{**answers, "padding": "x" * 7000}]}  # over 3 items' room, under the keyed limit
+    assert assert_problem(client.post(BATCH, json=padded), 413)["title"] == "Request Entity Too Large"
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+@pytest.mark.slow
+def test_hostile_batches_leave_memory_where_it_was() -> None:
+    """Finding 2 of issue 15: RSS after 20 hostile batches stays within 10 MB of before."""
+    key = "coach-key-5b1f0e7c9a2d4e6f"
+    client = create_app({"TESTING": True, "KEY_RATE_LIMIT": "none", "API_KEYS": f"coach:{key}"}).test_client()
+    body = json.dumps({"items": [hostile_item()] * 1000})
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+
+    def send() -> None:
+        assert client.post(BATCH, data=body, headers=headers).status_code == 200
+
+    for _ in range(3):
+        send()
+    before = rss_mb()
+    for _ in range(20):
+        send()
+    assert rss_mb() - before < 10
 
 
 def test_the_body_limit_per_item_follows_the_item_limit(answers: dict[str, Any]) -> None:

@@ -83,7 +83,8 @@ def test_by_default_any_origin_may_preflight_and_post(client: FlaskClient, answe
     response = client.post("/v1/screenings", json=answers, headers={"Origin": GYM})
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "*"
-    assert response.headers["Access-Control-Expose-Headers"] == "X-Request-ID, Retry-After"
+    assert response.headers["Access-Control-Expose-Headers"] == \
+        "X-Request-ID, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset"
     assert "Origin" not in response.vary  # the same answer for every origin
 
 

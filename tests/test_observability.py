@@ -8,12 +8,11 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import free_port
+from conftest import gunicorn_server
 from flask import Flask
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -39,7 +38,7 @@ def value(samples: dict[tuple[str, frozenset[tuple[str, str]]], float], name: st
 @pytest.fixture(scope="module")
 def observed_app() -> Flask:
     return create_app({"TESTING": True, "API_KEYS": f"coach:{KEY}", "ANON_RATE_LIMIT": "none",
-                       "KEY_RATE_LIMIT": "none"})
+                       "KEY_RATE_LIMIT": "none", "METRICS_PUBLIC": True})
 
 
 def access_lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
@@ -152,36 +151,13 @@ def post(port: int, path: str, body: Any) -> int:
 def test_metrics_are_summed_over_gunicorn_workers_even_after_they_exit(tmp_path: Path,
                                                                       answers: dict[str, Any]) -> None:
     """Workers recycle every 4 requests: 12 requests go through at least 3 processes."""
-    port = free_port()
     # As `make run` does it: gunicorn_conf makes the metrics directory (in TMPDIR) and removes it.
-    env = {**os.environ, "TMPDIR": str(tmp_path), "WEB_CONCURRENCY": "2", "GUNICORN_MAX_REQUESTS": "4",
-           "SERVICE_ANON_RATE_LIMIT": "none"}
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    log_path = tmp_path / "gunicorn.log"
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "python:service.gunicorn_conf",
-             "--bind", f"127.0.0.1:{port}", "service:create_app()"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if get(port, "/readyz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, log_path.read_text()
-            time.sleep(0.1)
+    with gunicorn_server(tmp_path, GUNICORN_MAX_REQUESTS="4", SERVICE_METRICS_PUBLIC="true") as (port, log_path):
         for number in range(12):
             assert get(port, "/healthz", {"X-Request-ID": f"probe-{number}"})[0] == 200
         for _ in range(3):
             assert post(port, "/v1/screenings", answers) == 200
         status, page = get(port, "/metrics")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     assert status == 200
     samples = scrape(page)
     assert value(samples, "hip_screening_http_requests_total", route="/healthz", method="GET", status="200",

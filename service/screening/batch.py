@@ -11,7 +11,7 @@ from ..errors import BatchTooLarge, InvalidAnswers, InvalidBatch
 BODY_BYTES_PER_ITEM = 2048
 
 
-def items_of(payload: Any, limit: int) -> list[Any]:
+def items_of(payload: Any, limit: int, condition: str = "") -> list[Any]:
     """The items of a `{"items": [...]}` body, or the problem that keeps us from judging them."""
     if not isinstance(payload, Mapping):
         raise InvalidBatch('The body must be a JSON object: {"items": [answers, ...]}.',
@@ -26,9 +26,9 @@ def items_of(payload: Any, limit: int) -> list[Any]:
         raise InvalidBatch(f'The body must be {{"items": [answers, ...]}}; wrong: {", ".join(errors)}.', errors)
     assert isinstance(items, list)
     if len(items) > limit:
-        raise BatchTooLarge(f"The batch has {len(items)} items; at most {limit} are accepted in one request. "
-                            "Split it into smaller batches.",
-                            {"items": [f"At most {limit} items are accepted in one request."]})
+        raise BatchTooLarge(f"The batch has {len(items)} items; at most {limit} are accepted in one "
+                            f"request{condition}. Split it into smaller batches.",
+                            {"items": [f"At most {limit} items are accepted in one request{condition}."]})
     return items
 
 

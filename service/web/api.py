@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, request
 
-from ..errors import MalformedJSON, UnsupportedMediaType
+from ..errors import InvalidAnswers
 from ..screening import batch
-from ..screening.answers import parse_json_int
 from ..screening.cache import new_screening_id
 from ..screening.preview import Previewer
 from ..screening.screener import Screener
+from . import limits
 from .auth import public
+from .body import json_body
 from .observability import count_screening, observe_batch
 
 bp = Blueprint("v1", __name__, url_prefix="/v1")
@@ -24,29 +25,19 @@ def screener() -> Screener:
     return screener
 
 
-def json_body() -> Any:
-    """The request's JSON document, or the problem that keeps us from reading it."""
-    mimetype = request.mimetype
-    if mimetype != "application/json" and not mimetype.endswith("+json"):
-        raise UnsupportedMediaType(
-            f"Send the answers as application/json, not {mimetype or 'a body without a Content-Type'}."
-        )
-    raw = request.get_data(cache=False)  # a Content-Length over MAX_CONTENT_LENGTH raises 413 here
-    if request.content_length is None:
-        # A chunked body is cut at the limit without an error; reading once more past
-        # the limit is what makes werkzeug raise 413 instead of parsing a truncated body.
-        request.stream.read(1)
-    try:
-        return json.loads(raw, parse_int=parse_json_int)
-    except RecursionError as error:
-        raise MalformedJSON("The JSON document is nested too deeply.") from error
-    except ValueError as error:  # includes UnicodeDecodeError
-        raise MalformedJSON(f"The body is not valid JSON: {error}") from error
+def within_the_questionnaire(payload: Any) -> Any:
+    """Refuse an answer set with more fields than there are questions before validation reports each one."""
+    fields: frozenset[str] = current_app.extensions["answer_fields"]
+    if isinstance(payload, Mapping) and len(payload) > len(fields):
+        unknown = [str(key) for key in payload if key not in fields]
+        raise InvalidAnswers(f"{len(unknown)} answer(s) are invalid: fields the questionnaire does not have.",
+                             {key: ["Unknown field."] for key in unknown})
+    return payload
 
 
 def screen_answers(payload: Any) -> dict[str, Any]:
     """Validate and screen one set of answers: the one path of /screenings and of every batch item."""
-    entry = screener().screen(screener().load(payload))
+    entry = screener().screen(screener().load(within_the_questionnaire(payload)))
     count_screening(entry.outcome.decision)
     return entry.dict()
 
@@ -54,7 +45,7 @@ def screen_answers(payload: Any) -> dict[str, Any]:
 @bp.post("/screenings")
 def create_screening() -> Response:
     """Screen one athlete's answers."""
-    entry = screener().screen(screener().load(json_body()))
+    entry = screener().screen(screener().load(within_the_questionnaire(json_body())))
     count_screening(entry.outcome.decision)
     g.screening_id = new_screening_id()  # the access log line carries it: the result's reference leads there
     return Response(entry.json(g.screening_id), mimetype="application/json")
@@ -63,8 +54,12 @@ def create_screening() -> Response:
 @bp.post("/screenings/batch")
 def create_screening_batch() -> dict[str, Any]:
     """Screen many athletes' answers; each item is judged alone, results in input order."""
-    request.max_content_length = current_app.config["BATCH_MAX_BODY_BYTES"]
-    items = batch.items_of(json_body(), current_app.config["BATCH_MAX"])
+    config = current_app.config
+    keyed = g.get("client") is not None
+    request.max_content_length = config["BATCH_MAX_BODY_BYTES" if keyed else "ANON_BATCH_MAX_BODY_BYTES"]
+    ceiling = config["BATCH_MAX"] if keyed else config["ANON_BATCH_MAX"]
+    items = batch.items_of(json_body(), ceiling, "" if keyed else " without an API key")
+    limits.charge(len(items) - 1)  # the request itself was counted as one
     observe_batch(len(items))
     return {"results": [batch.result(index, item, screen_answers) for index, item in enumerate(items)]}
 

@@ -3,8 +3,9 @@
 Everything under the `v1` blueprint is protected, except views marked `@public` and CORS
 preflights: a request there either carries a valid `Authorization: Bearer <key>` (and gets
 the key's rate limit) or none (and gets the anonymous limit, or 401 when that limit is 0).
-Every other endpoint (forms, docs, health, metrics) is public and unlimited; /metrics can
-be closed to anyone without a key with SERVICE_METRICS_REQUIRE_KEY.
+/metrics needs a valid key unless SERVICE_METRICS_PUBLIC is set. Every other endpoint (forms,
+docs, health) is public and unlimited. A key that fails is kept in g.auth_failure and raised
+by limits.enforce once the failure has been counted against the address.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, g, request
+from flask import Flask, Request, current_app, g, request
 from limits import parse_many
 
 from ..errors import ConfigError, Unauthorized
@@ -68,7 +69,9 @@ class AccessPolicy:
     anon_limit: str | KeyRequired | None
     """Limits notation, KEY_REQUIRED, or None for unlimited."""
     key_limit: str | None
-    metrics_require_key: bool
+    failure_limit: str | None
+    """Failed keys allowed per address, in limits notation, or None for unlimited."""
+    metrics_public: bool
 
 
 def _digest(key: str) -> bytes:
@@ -136,12 +139,13 @@ def policy_from(config: Mapping[str, Any]) -> AccessPolicy:
     keys = load_keys(config)
     anon_limit = parse_limit(config["ANON_RATE_LIMIT"], "SERVICE_ANON_RATE_LIMIT", allow_key_required=True)
     key_limit = parse_limit(config["KEY_RATE_LIMIT"], "SERVICE_KEY_RATE_LIMIT", allow_key_required=False)
-    metrics_require_key = bool(config["METRICS_REQUIRE_KEY"])
-    if not keys.digests and (anon_limit is KEY_REQUIRED or metrics_require_key):
-        raise ConfigError("A key is required (SERVICE_ANON_RATE_LIMIT=0 or SERVICE_METRICS_REQUIRE_KEY) "
-                          "but no key is configured: set SERVICE_API_KEYS or SERVICE_API_KEYS_FILE.")
-    assert not isinstance(key_limit, KeyRequired)
-    return AccessPolicy(keys, anon_limit, key_limit, metrics_require_key)
+    failure_limit = parse_limit(config["AUTH_FAIL_RATE_LIMIT"], "SERVICE_AUTH_FAIL_RATE_LIMIT",
+                                allow_key_required=False)
+    if not keys.digests and anon_limit is KEY_REQUIRED:
+        raise ConfigError("A key is required (SERVICE_ANON_RATE_LIMIT=0) but no key is configured: "
+                          "set SERVICE_API_KEYS or SERVICE_API_KEYS_FILE.")
+    assert not isinstance(key_limit, KeyRequired) and not isinstance(failure_limit, KeyRequired)
+    return AccessPolicy(keys, anon_limit, key_limit, failure_limit, bool(config["METRICS_PUBLIC"]))
 
 
 def _challenge(error: str | None = None) -> dict[str, str]:
@@ -161,30 +165,51 @@ def _require_key(policy: AccessPolicy, header: str | None) -> str:
     return name
 
 
+def _authenticate(policy: AccessPolicy, header: str | None) -> bool:
+    """Set g.client, or g.auth_failure for limits.enforce to count and raise; True when the key is good."""
+    g.key_presented = header is not None
+    try:
+        g.client = _require_key(policy, header)
+    except Unauthorized as failure:
+        g.auth_failure = failure
+        return False
+    return True
+
+
 def identify() -> None:
-    """before_request: on the protected blueprints set g.client and g.rate_limit, or refuse with 401."""
-    if request.blueprint not in PROTECTED_BLUEPRINTS or request.method == "OPTIONS":  # preflights carry no key
+    """before_request: on the protected blueprints and /metrics, say who calls and which quota applies."""
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    if req.blueprint in PROTECTED_BLUEPRINTS:
+        if req.method != "OPTIONS":  # preflights carry no key
+            _identify_caller(req)
+    elif req.endpoint == METRICS_ENDPOINT:
+        _identify_scraper(req)
+
+
+def _identify_caller(req: Request) -> None:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if getattr(app.view_functions.get(req.endpoint or ""), "public", False):
         return
-    policy: AccessPolicy = current_app.extensions["auth"]
-    if getattr(current_app.view_functions.get(request.endpoint or ""), "public", False):
-        return
-    header = request.headers.get("Authorization")
+    policy: AccessPolicy = app.extensions["auth"]
+    header = req.headers.get("Authorization")
     if header is None and not isinstance(policy.anon_limit, KeyRequired):
         g.rate_limit = policy.anon_limit
+    elif _authenticate(policy, header):
+        g.rate_limit = policy.key_limit
+
+
+def _identify_scraper(req: Request) -> None:
+    """Unless SERVICE_METRICS_PUBLIC, any valid key may read /metrics."""
+    policy: AccessPolicy = current_app.extensions["auth"]
+    if policy.metrics_public:
         return
-    g.client = _require_key(policy, header)
-    g.rate_limit = policy.key_limit
-
-
-def identify_metrics_scraper() -> None:
-    """before_request of /metrics when SERVICE_METRICS_REQUIRE_KEY is set: any valid key will do."""
-    if request.endpoint == METRICS_ENDPOINT:
-        g.client = _require_key(current_app.extensions["auth"], request.headers.get("Authorization"))
+    if not policy.keys.digests:
+        raise Unauthorized("/metrics needs an API key and none is configured: set SERVICE_API_KEYS, "
+                           "or SERVICE_METRICS_PUBLIC=true to open it.", headers=_challenge())
+    _authenticate(policy, req.headers.get("Authorization"))
 
 
 def init_app(app: Flask) -> None:
     policy = policy_from(app.config)
     app.extensions["auth"] = policy
     app.before_request(identify)
-    if policy.metrics_require_key:
-        app.before_request(identify_metrics_scraper)

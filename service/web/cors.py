@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, request
 
 ALLOW_HEADERS = ("Content-Type", "Authorization", "X-Request-ID")
-EXPOSE_HEADERS = ("X-Request-ID", "Retry-After")
+EXPOSE_HEADERS = ("X-Request-ID", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
+# Endpoints for operators' tools, not for pages on other origins.
+NOT_FOR_BROWSERS = frozenset({"observability.metrics"})
 PREFLIGHT_MAX_AGE = 600
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -106,6 +108,8 @@ def _answer_preflight() -> Response | None:
 
 def _add_headers(response: Response) -> Response:
     origin = request.headers.get("Origin")
+    if request.endpoint in NOT_FOR_BROWSERS:
+        return response
     cors_policy = policy()
     if cors_policy.origins is not None:
         response.vary.add("Origin")  # the answer differs per origin, so caches must key on it

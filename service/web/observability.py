@@ -8,14 +8,15 @@ that variable (tests, `flask run`) metrics live in a registry of the app's own.
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import re
 import secrets
 import sys
 import threading
 import time
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, request
@@ -41,17 +42,55 @@ class AccessLog:
     """One JSON line per request on stderr (whatever sys.stderr is at the time).
 
     Written directly rather than through `logging`, whose LogRecord per request costs more
-    than the line itself (docs/performance.md).
+    than the line itself, and formatted by hand: only the fields a client chooses are escaped
+    (docs/performance.md).
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._second = -1
+        self._stamp = ""
 
-    def write(self, entry: dict[str, Any]) -> None:
-        line = json.dumps(entry) + "\n"
+    def write(self, request_id: str, method: str, path: str, route: str, status: int, elapsed: float,
+              client: str, remote_addr: str | None, size: int | None, screening_id: str | None = None) -> None:
+        """request_id, route, client and screening_id are ours or checked already; the rest is escaped."""
+        # The screening's id leads from the result's "Reference scr_…" to this line.
+        reference = f'"screening_id": "{screening_id}", ' if screening_id else ""
+        line = (f'{{{reference}"time": "{self._time()}", "request_id": "{request_id}", "method": {_json(method)}, '
+                f'"path": {_json(path)}, "route": {_json(route)}, "status": {status}, '
+                f'"duration_ms": {round(elapsed * 1000, 3)}, "client": "{client}", '
+                f'"remote_addr": {_json(remote_addr)}, "bytes": {_json(size)}}}\n')
         with self._lock:  # one line at a time from the worker's threads
             sys.stderr.write(line)
             sys.stderr.flush()
+
+    def _time(self) -> str:
+        """UTC with milliseconds; the part up to the second is formatted once a second."""
+        now = time.time()
+        second = int(now)
+        if second != self._second:
+            self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._second = second
+        return f"{self._stamp}.{int((now - second) * 1000):03d}+00:00"
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value)
+
+
+class RequestIds:
+    """Ids unique per process without a syscall each: a random prefix, new in every forked worker, and a count."""
+
+    def __init__(self) -> None:
+        self._reseed()
+        os.register_at_fork(after_in_child=self._reseed)
+
+    def _reseed(self) -> None:
+        self._prefix = secrets.token_hex(8)
+        self._count = itertools.count(1)
+
+    def next(self) -> str:
+        return f"{self._prefix}{next(self._count):016x}"
 
 
 @dataclass(frozen=True)
@@ -62,6 +101,20 @@ class Metrics:
     latency: Histogram
     screenings: Counter
     batch_items: Histogram
+    children: dict[tuple[str, ...], Any] = field(default_factory=dict)
+    """Labelled children by their labels: `labels()` validates and locks on every call."""
+
+    def count_request(self, route: str, method: str, status: str, client: str, elapsed: float) -> None:
+        children = self.children
+        key = (route, method, status, client)
+        counter = children.get(key) or children.setdefault(key, self.requests.labels(*key))
+        counter.inc()
+        histogram = children.get(key[:2]) or children.setdefault(key[:2], self.latency.labels(route, method))
+        histogram.observe(elapsed)
+
+    def count_screening(self, decision: str) -> None:
+        key = (decision,)
+        (self.children.get(key) or self.children.setdefault(key, self.screenings.labels(decision))).inc()
 
 
 def multiprocess() -> bool:
@@ -100,7 +153,7 @@ def _metrics() -> Metrics:
 
 
 def count_screening(decision: str) -> None:
-    _metrics().screenings.labels(decision).inc()
+    _metrics().count_screening(decision)
 
 
 def observe_batch(size: int) -> None:
@@ -108,9 +161,13 @@ def observe_batch(size: int) -> None:
 
 
 def _start() -> None:
-    incoming = request.headers.get(REQUEST_ID_HEADER, "")
+    incoming = request.headers.get(REQUEST_ID_HEADER)
     context = g._get_current_object()
-    context.request_id = incoming if INCOMING_REQUEST_ID.fullmatch(incoming) else secrets.token_hex(16)
+    if incoming is not None and INCOMING_REQUEST_ID.fullmatch(incoming):
+        context.request_id = incoming
+    else:
+        ids: RequestIds = current_app.extensions["request_ids"]
+        context.request_id = ids.next()
     context.started = time.perf_counter()
 
 
@@ -124,24 +181,13 @@ def _finish(response: Response) -> Response:
     route = req.url_rule.rule if req.url_rule else UNMATCHED_ROUTE
     method = req.method if req.method in METHODS else "OTHER"
     client = context.get("client") or ANONYMOUS
+    status = response.status_code
     metrics: Metrics = app.extensions["metrics"]
-    metrics.requests.labels(route, method, str(response.status_code), client).inc()
-    metrics.latency.labels(route, method).observe(elapsed)
+    metrics.count_request(route, method, str(status), client, elapsed)
     access_log: AccessLog | None = app.extensions["access_log"]
     if access_log is not None:
-        access_log.write({
-            **({"screening_id": context.screening_id} if "screening_id" in context else {}),
-            "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-            "request_id": context.request_id,
-            "method": req.method,
-            "path": req.path,
-            "route": route,
-            "status": response.status_code,
-            "duration_ms": round(elapsed * 1000, 3),
-            "client": client,
-            "remote_addr": req.remote_addr,
-            "bytes": response.content_length,
-        })
+        access_log.write(context.request_id, req.method, req.path, route, status, elapsed, client,
+                         req.remote_addr, response.content_length, context.get("screening_id"))
     return response
 
 
@@ -155,6 +201,7 @@ def init_app(app: Flask) -> None:
     """Register first, so that every later hook and view runs with a request id and a clock."""
     app.extensions["metrics"] = build_metrics(app.extensions["screening"].rulebook.rules_version)
     app.extensions["access_log"] = AccessLog() if app.config["ACCESS_LOG"] else None
+    app.extensions["request_ids"] = RequestIds()
     app.before_request(_start)
     app.after_request(_finish)
     app.register_blueprint(bp)

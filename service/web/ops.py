@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import Blueprint, current_app
 
+from . import limits
+
 bp = Blueprint("ops", __name__)
 
 
@@ -16,6 +18,11 @@ def healthz() -> dict[str, Any]:
 
 
 @bp.get("/readyz")
-def readyz() -> dict[str, Any]:
-    """Ready: create_app returns only once the rulebook is loaded, compiled and has passed its own examples."""
-    return {"status": "ready", "rules_version": current_app.extensions["screening"].rulebook.rules_version}
+def readyz() -> tuple[dict[str, Any], int]:
+    """Ready once the rulebook has passed its examples; says whether rate limits can be counted."""
+    rate_limits = limits.state()
+    refusing = rate_limits == "degraded" and not current_app.extensions["rate_limits"].fail_open
+    body = {"status": "unavailable" if refusing else "ready",
+            "rules_version": current_app.extensions["screening"].rulebook.rules_version,
+            "rate_limits": rate_limits}
+    return body, 503 if refusing else 200
