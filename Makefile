@@ -12,6 +12,7 @@ PYTHON ?= $(shell for p in $(PY_CANDIDATES); do \
 .PHONY: run test test-fast lint verify bench clean
 
 run: $(VENV)/.installed
+	$(BIN)/hip-screen db upgrade
 	PORT=$(PORT) $(BIN)/gunicorn --config python:service.gunicorn_conf 'service:create_app()'
 
 test: $(VENV)/.installed-test lint
@@ -25,7 +26,7 @@ verify: $(VENV)/.installed
 	$(BIN)/hip-screen verify
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check service tests
+	$(BIN)/ruff check service tests migrations
 	$(BIN)/ruff check bench
 	$(BIN)/mypy
 

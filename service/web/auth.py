@@ -22,7 +22,7 @@ from limits import parse_many
 
 from ..errors import ConfigError, Unauthorized
 
-PROTECTED_BLUEPRINTS = frozenset({"v1"})
+PROTECTED_BLUEPRINTS = frozenset({"v1", "intake", "submissions"})
 METRICS_ENDPOINT = "observability.metrics"
 ANONYMOUS = "anonymous"
 MIN_KEY_LENGTH = 16
@@ -99,7 +99,7 @@ def parse_keys(text: str, source: str) -> list[tuple[str, str]]:
 
 
 def load_keys(config: Mapping[str, Any]) -> ApiKeys:
-    """SERVICE_API_KEYS and SERVICE_API_KEYS_FILE together; names and keys must be unique."""
+    """SERVICE_API_KEYS and SERVICE_API_KEYS_FILE together; keys are unique, a name may have several (rotation)."""
     entries = parse_keys(str(config.get("API_KEYS") or ""), "SERVICE_API_KEYS")
     if config.get("API_KEYS_FILE"):
         path = Path(config["API_KEYS_FILE"])
@@ -108,10 +108,6 @@ def load_keys(config: Mapping[str, Any]) -> ApiKeys:
         except (OSError, UnicodeDecodeError) as error:
             raise ConfigError(f"SERVICE_API_KEYS_FILE: cannot read {path}: {error}") from error
         entries += parse_keys(text, "SERVICE_API_KEYS_FILE")
-    names = [name for name, _ in entries]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    if duplicates:
-        raise ConfigError(f"API keys: the name(s) {', '.join(duplicates)} are given more than once.")
     if len({key for _, key in entries}) != len(entries):
         raise ConfigError("API keys: two names share the same key; give each client its own key.")
     return ApiKeys(tuple((name, _digest(key)) for name, key in entries))
@@ -161,15 +157,29 @@ def _require_key(policy: AccessPolicy, header: str | None) -> str:
     return name
 
 
+def key_required(view: View) -> View:
+    """Mark a view of a protected blueprint as open to API keys only (401 before any rate limit)."""
+    view.key_required = True  # type: ignore[attr-defined]
+    return view
+
+
+def organization() -> str:
+    """The organization of the request's API key (its name), in a view marked `key_required`."""
+    client: str = g.client
+    return client
+
+
 def identify() -> None:
     """before_request: on the protected blueprints set g.client and g.rate_limit, or refuse with 401."""
     if request.blueprint not in PROTECTED_BLUEPRINTS or request.method == "OPTIONS":  # preflights carry no key
         return
     policy: AccessPolicy = current_app.extensions["auth"]
-    if getattr(current_app.view_functions.get(request.endpoint or ""), "public", False):
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "public", False):
         return
     header = request.headers.get("Authorization")
-    if header is None and not isinstance(policy.anon_limit, KeyRequired):
+    if header is None and not isinstance(policy.anon_limit, KeyRequired) \
+            and not getattr(view, "key_required", False):
         g.rate_limit = policy.anon_limit
         return
     g.client = _require_key(policy, header)

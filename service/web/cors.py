@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
 
-ALLOW_HEADERS = ("Content-Type", "Authorization", "X-Request-ID")
-EXPOSE_HEADERS = ("X-Request-ID", "Retry-After")
+ALLOW_HEADERS = ("Content-Type", "Authorization", "X-Request-ID", "Idempotency-Key")
+EXPOSE_HEADERS = ("X-Request-ID", "Retry-After", "Location", "Idempotent-Replayed")
 PREFLIGHT_MAX_AGE = 600
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 

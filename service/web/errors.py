@@ -30,7 +30,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(ServiceError)
     def service_error(error: ServiceError) -> Response:
-        if error.status >= 500:
+        if error.status == 500:  # a fault of ours: its details go to the log only
             log.error("internal error: %s", error.detail, exc_info=error)
             return problem(500, "Internal Server Error", "The server could not complete the request.")
         return problem(error.status, error.title, error.detail, error.type, error.errors, error.headers)

@@ -16,6 +16,9 @@ def healthz() -> dict[str, Any]:
 
 
 @bp.get("/readyz")
-def readyz() -> dict[str, Any]:
-    """Ready: create_app returns only once the rulebook is loaded, compiled and has passed its own examples."""
-    return {"status": "ready", "rules_version": current_app.extensions["screening"].rulebook.rules_version}
+def readyz() -> tuple[dict[str, Any], int]:
+    """Ready once the rulebook has passed its own examples (create_app saw to it), while the submission store answers."""
+    rules_version = current_app.extensions["screening"].rulebook.rules_version
+    if not current_app.extensions["intake_store"].ping():
+        return {"status": "database unavailable", "rules_version": rules_version}, 503
+    return {"status": "ready", "rules_version": rules_version}, 200
