@@ -39,6 +39,7 @@ from werkzeug.wrappers import Request as WsgiRequest
 from werkzeug.wrappers import Response as WsgiResponse
 
 from service import create_app
+from service.intake import migrate
 
 pytestmark = pytest.mark.browser
 
@@ -103,10 +104,17 @@ def host_site() -> HostSite:
     return HostSite()
 
 
+# The key of the organization that runs intakes in tests/test_form_intake_browser.py.
+INTAKE_KEY = "coach-key-00000000000001"
+
+
 @pytest.fixture(scope="session")
-def sites(host_site: HostSite) -> Iterator[Sites]:
+def sites(host_site: HostSite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
+    database = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'intake.sqlite3'}"
     with serve(host_site) as host:
-        app = create_app({"TESTING": True, "CORS_ORIGINS": host, "ANON_RATE_LIMIT": "none"})
+        app = create_app({"TESTING": True, "CORS_ORIGINS": host, "ANON_RATE_LIMIT": "none",
+                          "DATABASE_URL": database, "API_KEYS": f"northside-athletics:{INTAKE_KEY}"})
+        migrate.upgrade(app.extensions["intake_store"])
         with serve(app) as app_url:
             yield Sites(app=app_url, host=host, stranger=host.replace("127.0.0.1", "localhost"))
 
