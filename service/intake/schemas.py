@@ -82,12 +82,16 @@ def load(schema: Schema, payload: Any, what: str) -> dict[str, Any]:
         raise _invalid(messages) from error
 
 
+# Built once: marshmallow schemas hold no state between loads.
+NEW_INTAKE, INTAKE_CHANGE, SUBMISSION = NewIntakeSchema(), IntakeChangeSchema(), SubmissionSchema()
+
+
 def new_intake(payload: Any) -> dict[str, Any]:
-    return load(NewIntakeSchema(), payload, "intake fields")
+    return load(NEW_INTAKE, payload, "intake fields")
 
 
 def intake_change(payload: Any) -> dict[str, Any]:
-    return load(IntakeChangeSchema(), payload, "intake fields")
+    return load(INTAKE_CHANGE, payload, "intake fields")
 
 
 def submission(payload: Any) -> tuple[Athlete, Any]:
@@ -95,7 +99,7 @@ def submission(payload: Any) -> tuple[Athlete, Any]:
     errors: dict[str, Any] = {}
     loaded: dict[str, Any] = {}
     try:
-        loaded = load(SubmissionSchema(), payload, "answers, athlete and consent")
+        loaded = load(SUBMISSION, payload, "answers, athlete and consent")
     except InvalidRequest as error:
         if error.errors and "_body" in error.errors:
             raise
