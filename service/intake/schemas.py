@@ -11,7 +11,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from ..errors import ConsentRequired, InvalidRequest
 from ..rulebook import DECISIONS
-from ..screening.answers import StrictBoolean, StrictInteger
+from ..rulebook.answer_fields import StrictBoolean, StrictInteger
 from .query import DEFAULT_LIMIT, MAX_LIMIT, SubmissionQuery, decode_cursor
 from .submissions import Athlete
 

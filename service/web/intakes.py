@@ -14,7 +14,6 @@ from ..intake import intakes, retention, schemas, submissions
 from ..intake.intakes import Intake
 from ..intake.storage import Store
 from ..intake.submissions import NewSubmission
-from ..screening.screener import new_screening_id
 from .api import json_body, screener
 from .auth import key_required, organization, public
 from .observability import count_screening
@@ -91,9 +90,9 @@ def create_submission(intake_id: str) -> Response:
     payload = json_body()
     athlete, raw_answers = schemas.submission(payload)
     answers = screener().load(raw_answers)
-    entry = screener().entry(answers)
+    entry = screener().screen(answers)
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest() if key else None
-    new = NewSubmission(athlete, answers, entry.json(new_screening_id()), entry.outcome.decision,
+    new = NewSubmission(athlete, answers, entry.json(), entry.outcome.decision,
                         entry.outcome.refer, screener().rulebook.rules_version, key, digest)
     stored, created = submissions.add(store(), intake_id, new)
     if created:

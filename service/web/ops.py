@@ -17,7 +17,7 @@ def healthz() -> dict[str, Any]:
 
 @bp.get("/readyz")
 def readyz() -> tuple[dict[str, Any], int]:
-    """Ready once the rulebook has passed its own examples (create_app saw to it), while the submission store answers."""
+    """Ready: the rulebook passed its own examples (create_app saw to it) and the submission store answers."""
     rules_version = current_app.extensions["screening"].rulebook.rules_version
     if not current_app.extensions["intake_store"].ping():
         return {"status": "database unavailable", "rules_version": rules_version}, 503
