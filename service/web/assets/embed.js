@@ -264,12 +264,12 @@
 
   // ---- Talking to the service.
 
-  function postJson(path, body) {
+  function postJson(path, body, extraHeaders) {
     return fetch(serviceUrl(path), {
       method: "POST",
       mode: "cors",
       credentials: "omit",
-      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      headers: Object.assign({ "Content-Type": "application/json", "Accept": "application/json" }, extraHeaders),
       body: JSON.stringify(body)
     }).then(function (response) {
       return response.json().catch(function () { return null; }).then(function (json) {
@@ -823,14 +823,7 @@
       block.key = newKey();
     }
     var path = "v1/intakes/" + encodeURIComponent(block.intake.id) + "/submissions";
-    return fetch(serviceUrl(path), {
-      method: "POST", mode: "cors", credentials: "omit", body: text,
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "Idempotency-Key": block.key }
-    }).then(function (response) {
-      return response.json().catch(function () { return null; }).then(function (json) {
-        return { response: response, body: json };
-      });
-    });
+    return postJson(path, body, { "Idempotency-Key": block.key });
   }
 
   function sendToIntake(form, answers) {
