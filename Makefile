@@ -20,6 +20,7 @@ endif
 .PHONY: run test test-fast lint verify bench clean
 
 run: $(VENV)/.installed
+	$(BIN)/hip-screen db upgrade
 	PORT=$(PORT) $(BIN)/gunicorn --config python:service.gunicorn_conf 'service:create_app()'
 
 test: $(VENV)/.installed-test lint
@@ -33,7 +34,7 @@ verify: $(VENV)/.installed
 	$(BIN)/hip-screen verify
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check service tests setup.py
+	$(BIN)/ruff check service tests setup.py migrations
 	$(BIN)/ruff check bench
 	$(BIN)/mypy
 

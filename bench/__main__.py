@@ -8,11 +8,12 @@ import platform
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
-from . import answers, batch, inprocess, load, servers, slow_clients, soak, startup, throughput
+from . import answers, batch, inprocess, load, servers, slow_clients, soak, startup, submissions, throughput
 
-PARTS = ("http", "slow", "inprocess", "batch", "soak", "startup")
+PARTS = ("http", "slow", "inprocess", "batch", "soak", "startup", "submissions")
 
 
 def main() -> None:
@@ -32,7 +33,7 @@ def main() -> None:
     unknown = set(parts) - set(PARTS)
     if unknown:
         parser.error(f"unknown part(s): {', '.join(sorted(unknown))}")
-    if {"http", "soak"} & set(parts):
+    if {"http", "soak", "submissions"} & set(parts):
         load.ensure_wrk()
 
     servers.RESULTS.mkdir(exist_ok=True)
@@ -51,6 +52,7 @@ def run(log: Log, parts: list[str], args: argparse.Namespace) -> None:
         "batch": lambda: batched(log, sets),
         "soak": lambda: memory(log, args.soak_requests, args.connections, bodies),
         "startup": lambda: start_up(log, args.startups),
+        "submissions": lambda: stored(log, sets, bodies, args.seconds, args.connections),
     }
     for part in PARTS:
         if part in parts:
@@ -179,6 +181,30 @@ def start_up(log: Log, times: int) -> None:
     median = statistics.median(seconds)
     log("each: " + ", ".join(f"{s:.2f} s" for s in seconds) + f"; median {median:.2f} s")
     target(log, "ready < 3 s", median < 3, f"{median:.2f} s")
+
+
+def stored(log: Log, sets: list[dict[str, object]], bodies: os.PathLike[str], seconds: float,
+           connections: int) -> None:
+    log(f"\n== Submissions: POST /v1/intakes/{{id}}/submissions, stored, {submissions.WORKERS} workers "
+        f"(wrk -t2 -c{connections}, 3 runs x {seconds:g} s; medians)")
+    with submissions.temporary_directory() as directory:
+        urls = [submissions.sqlite_url(directory), submissions.postgres_url()]
+        for url in urls:
+            if url is None:
+                log(f"postgresql: not measured (set one of {', '.join(submissions.POSTGRES_URL_VARIABLES)})")
+                continue
+            figures = submissions.measure(url, sets, Path(bodies), 3, seconds, connections)
+            rate = figures.median("rate")
+            log(f"{figures.database:10}  {rate:7,.0f} submissions/s  p50 {figures.median('p50_ms'):6.2f} ms  "
+                f"p99 {figures.median('p99_ms'):6.2f} ms  errors {figures.errors}  stored {figures.stored:,} of "
+                f"{sum(run.requests for run in figures.runs):,} sent in the measured runs (plus a warm-up run)")
+            log(f"{'':10}  vs POST /v1/screenings on the same server, run by run: "
+                f"{figures.ratio('rate'):.2f}x the rate, {figures.ratio('p99_ms'):.2f}x the p99 "
+                f"(screenings: {statistics.median(r.rate for r in figures.screening_runs):,.0f}/s)")
+            if figures.database == "sqlite":
+                target(log, ">= 500 submissions/s on SQLite", rate >= 500, f"{rate:,.0f}/s")
+                target(log, "p99 <= 50 ms on SQLite", figures.median("p99_ms") <= 50,
+                       f"{figures.median('p99_ms'):.2f} ms")
 
 
 def target(log: Log, name: str, met: bool, figure: str) -> None:

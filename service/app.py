@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import config, rulebook
 from .screening.preview import Previewer
 from .screening.screener import Screener
-from .web import api, auth, cors, docs, errors, form, limits, observability, ops
+from .web import api, auth, cors, docs, errors, form, intakes, limits, observability, ops, submissions
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -41,6 +41,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     limits.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(ops.bp)
+    intakes.init_app(app)
+    submissions.init_app(app)
     docs.init_app(app)
     form.init_app(app)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,6 +32,9 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-For/-Proto are believed
     "ACCESS_LOG": True,
     "OUTCOME_CACHE_MAX_CLASSES": CACHE_MAX_CLASSES,  # 0 turns the outcome cache off
+    "DATABASE_URL": None,  # None: DATABASE_URL from the environment, else an SQLite file under var/
+    "PURGE_AT_START": True,
+    "PURGE_CHECK_SECONDS": 3600,  # how often each process looks whether the daily purge is due; 0: never
 }
 
 
@@ -38,6 +42,7 @@ def load(config: Config, test_config: Mapping[str, Any] | None = None) -> None:
     """Fill `config` in order of precedence, then turn the size settings into integers."""
     config.from_mapping(DEFAULTS)
     config.from_prefixed_env("SERVICE")
+    config["DATABASE_URL"] = config["DATABASE_URL"] or os.environ.get("DATABASE_URL") or None
     if test_config:
         config.from_mapping(test_config)
     config["MAX_CONTENT_LENGTH"] = int(config["MAX_BODY_BYTES"])

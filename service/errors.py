@@ -91,6 +91,34 @@ class LimitsUnavailable(ServiceError):
     status, title, slug = 503, "Service Unavailable", "rate-limits-unavailable"
 
 
+class NotFound(ServiceError):
+    """No such resource for this caller: another organization's ids are not found either."""
+
+    status, title, slug = 404, "Not Found", "not-found"
+
+
+class InvalidRequest(ServiceError):
+    """A body or query that is well-formed JSON but not what the endpoint takes; errors name each field."""
+
+    status, title, slug = 422, "Invalid request", "invalid-request"
+
+
+class ConsentRequired(ServiceError):
+    status, title, slug = 422, "Consent required", "consent-required"
+
+
+class IdempotencyKeyReused(ServiceError):
+    """The Idempotency-Key was first sent with another body: the stored submission is not this one."""
+
+    status, title, slug = 422, "Idempotency-Key reused", "idempotency-key-reused"
+
+
+class StorageUnavailable(ServiceError):
+    """The database cannot be reached now; headers carry Retry-After, and later requests try again."""
+
+    status, title, slug = 503, "Storage unavailable", "storage-unavailable"
+
+
 class EngineError(ServiceError):
     """durable-rules misbehaved; the details go to the log, never to the client."""
 

@@ -17,6 +17,8 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from service import create_app
+from service.intake import migrate, model
+from service.intake.storage import Store
 from service.rulebook import default_rules_dir
 
 REPO = Path(__file__).resolve().parent.parent
@@ -32,14 +34,16 @@ VALID_ANSWERS: dict[str, Any] = {
 
 
 @pytest.fixture(scope="session")
-def shared_app() -> Flask:
+def shared_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
     """One app for read-only tests: building the engine costs more than a test.
 
     Its requests all come from one address, so the anonymous rate limit is off here, and
     anonymous batches may be as large as keyed ones; the limits are tested on apps of their
     own (tests/test_limits.py).
     """
-    return create_app({"TESTING": True, "ANON_RATE_LIMIT": "none", "ANON_BATCH_MAX": 1000})
+    database = tmp_path_factory.mktemp("shared") / "intake.sqlite3"
+    return create_app({"TESTING": True, "ANON_RATE_LIMIT": "none", "ANON_BATCH_MAX": 1000,
+                       "DATABASE_URL": f"sqlite:///{database}"})
 
 
 @pytest.fixture
@@ -141,3 +145,62 @@ def _answers(port: int) -> bool:
             return connection.recv(12).startswith(b"HTTP/1.1 200")
     except OSError:
         return False
+
+
+# Storage tests run once per database: SQLite always, PostgreSQL when TEST_POSTGRES_URL names
+# a database they may fill and empty (.ci/run starts one); without it they are skipped, and say so.
+POSTGRES_URL_ENV = "TEST_POSTGRES_URL"
+ORG_KEYS = {"acme": "acme-key-000000000001", "zeta": "zeta-key-000000000003"}
+ACME_SECOND_KEY = "acme-key-000000000002"
+STORAGE_CONFIG: dict[str, Any] = {
+    "TESTING": True, "ANON_RATE_LIMIT": "none", "KEY_RATE_LIMIT": "none", "PURGE_CHECK_SECONDS": 0,
+    "API_KEYS": ",".join([*(f"{name}:{key}" for name, key in ORG_KEYS.items()), f"acme:{ACME_SECOND_KEY}"]),
+}
+
+
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'intake.sqlite3'}"
+    url = os.environ.get(POSTGRES_URL_ENV)
+    if not url and os.environ.get("CI"):
+        pytest.fail(f"CI runs the storage tests on PostgreSQL too: .ci/run should have set {POSTGRES_URL_ENV}")
+    if not url:
+        pytest.skip(f"PostgreSQL half skipped: set {POSTGRES_URL_ENV}=postgresql+psycopg://... (.ci/run does)")
+    return url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def storage_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """One app per database, its tables migrated from nothing; dropped again at the end."""
+    url = database_url(request.param, tmp_path_factory)
+    app = create_app({**STORAGE_CONFIG, "DATABASE_URL": url})
+    store = app.extensions["intake_store"]
+    drop_all(store)
+    migrate.upgrade(store)
+    yield app
+    drop_all(store)
+    store.engine.dispose()
+
+
+def drop_all(store: Store) -> None:
+    with store.engine.begin() as connection:
+        for table in ("maintenance", "submissions", "intakes", "alembic_version"):
+            connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+
+
+@pytest.fixture
+def db_app(storage_app: Flask) -> Flask:
+    """The storage app with empty tables."""
+    with storage_app.extensions["intake_store"].engine.begin() as connection:
+        for table in reversed(model.metadata.sorted_tables):
+            connection.execute(table.delete())
+    return storage_app
+
+
+@pytest.fixture
+def db_client(db_app: Flask) -> FlaskClient:
+    return db_app.test_client()
+
+
+def as_org(name: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {ORG_KEYS[name]}"}

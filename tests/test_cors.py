@@ -76,15 +76,17 @@ def test_by_default_any_origin_may_preflight_and_post(client: FlaskClient, answe
     assert "Content-Type" not in preflight.headers
     assert preflight.headers["Access-Control-Allow-Origin"] == "*"
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"].split(", ")
-    assert preflight.headers["Access-Control-Allow-Headers"] == "Content-Type, Authorization, X-Request-ID"
+    allowed = "Content-Type, Authorization, X-Request-ID, Idempotency-Key"
+    assert preflight.headers["Access-Control-Allow-Headers"] == allowed
     assert preflight.headers["Access-Control-Max-Age"] == "600"
     assert "Access-Control-Allow-Credentials" not in preflight.headers
 
     response = client.post("/v1/screenings", json=answers, headers={"Origin": GYM})
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "*"
-    assert response.headers["Access-Control-Expose-Headers"] == \
-        "X-Request-ID, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset"
+    exposed = ("X-Request-ID, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, "
+               "Location, Idempotent-Replayed")
+    assert response.headers["Access-Control-Expose-Headers"] == exposed
     assert "Origin" not in response.vary  # the same answer for every origin
 
 

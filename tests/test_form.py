@@ -26,7 +26,7 @@ def test_the_form_page_is_self_contained_html_under_a_strict_policy(client: Flas
     assert response.headers["Referrer-Policy"] == "no-referrer"
     page = response.get_data(as_text=True)
     assert '<html lang="en">' in page and '<meta name="viewport"' in page
-    assert "<div data-screening-form></div>" in page
+    assert "<div data-screening-form data-intake-from-url></div>" in page  # the intake, if any, from ?intake=
     # Relative links: the page works wherever the service is mounted, and loads nothing from elsewhere.
     assert re.findall(r'(?:src|href)="([^"]*)"', page) == ["embed.css", "embed.js"]
 

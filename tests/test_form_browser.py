@@ -39,6 +39,7 @@ from werkzeug.wrappers import Request as WsgiRequest
 from werkzeug.wrappers import Response as WsgiResponse
 
 from service import create_app
+from service.intake import migrate
 
 pytestmark = pytest.mark.browser
 
@@ -103,10 +104,17 @@ def host_site() -> HostSite:
     return HostSite()
 
 
+# The key of the organization that runs intakes in tests/test_form_intake_browser.py.
+INTAKE_KEY = "coach-key-00000000000001"
+
+
 @pytest.fixture(scope="session")
-def sites(host_site: HostSite) -> Iterator[Sites]:
+def sites(host_site: HostSite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
+    database = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'intake.sqlite3'}"
     with serve(host_site) as host:
-        app = create_app({"TESTING": True, "CORS_ORIGINS": host, "ANON_RATE_LIMIT": "none"})
+        app = create_app({"TESTING": True, "CORS_ORIGINS": host, "ANON_RATE_LIMIT": "none",
+                          "DATABASE_URL": database, "API_KEYS": f"northside-athletics:{INTAKE_KEY}"})
+        migrate.upgrade(app.extensions["intake_store"])
         with serve(app) as app_url:
             yield Sites(app=app_url, host=host, stranger=host.replace("127.0.0.1", "localhost"))
 
@@ -1038,3 +1046,97 @@ def test_the_iframe_option(new_page: Callable[..., Page], sites: Sites, host_sit
     page.goto(f"{sites.stranger}/frame")  # an origin CORS_ORIGINS does not list may not frame /form
     # Refused to load; the frame's URL can lag behind the page's load event.
     wait_until(page, lambda: [frame.url for frame in page.frames[1:]] == ["chrome-error://chromewebdata/"])
+
+
+# ---- Intakes: the form that stores the submission for an organization
+
+
+COACH = {"Authorization": f"Bearer {INTAKE_KEY}", "Content-Type": "application/json"}
+
+
+def open_intake(page: Page, sites: Sites, **fields: Any) -> dict[str, Any]:
+    body = {"title": "Spring tryouts", "retention_days": 90, **fields}
+    response = page.request.post(f"{sites.app}/v1/intakes", data=json.dumps(body), headers=COACH)
+    assert response.status == 201, response.text()
+    intake: dict[str, Any] = response.json()
+    return intake
+
+
+def stored(page: Page, sites: Sites, intake_id: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = page.request.get(f"{sites.app}/v1/submissions?intake={intake_id}",
+                                                   headers=COACH).json()["items"]
+    return items
+
+
+def test_the_intake_form_asks_name_and_consent_and_stores_the_submission(
+        new_page: Callable[..., Page], sites: Sites, athlete: dict[str, Any]) -> None:
+    page = new_page()
+    intake = open_intake(page, sites)
+    page.goto(intake["form_url"])
+    expect(page.locator(".hs-intake-title")).to_have_text("Spring tryouts")
+    consent = page.get_by_label("I agree that northside-athletics keeps my name")
+    expect(consent).to_be_visible()
+    expect(page.locator(".hs-consent")).to_contain_text("for 90 days")
+    answer_as_asked(page, athlete)
+    expect(progress(page)).to_contain_text(READY)
+
+    # Refused consent and no name: said beside the fields, nothing sent.
+    submit(page)
+    expect(page.locator('[data-intake-field="athlete.name"] .hs-error')).to_have_text("Please enter your name.")
+    expect(page.locator('[data-intake-field="consent"] .hs-error')).to_contain_text("Please tick the box")
+    expect(result(page)).to_be_empty()
+    assert stored(page, sites, intake["id"]) == []
+
+    page.get_by_label("Your name").fill("Sam Lee")
+    consent.check()
+    with page.expect_response(f"**/v1/intakes/{intake['id']}/submissions") as reply:
+        submit(page)
+    assert reply.value.status == 201
+    assert reply.value.request.headers["idempotency-key"]
+    expect(result(page)).to_have_attribute("data-decision", "recommended")
+    expect(page.locator(".hs-notice")).to_have_text("Your answers and result were sent to northside-athletics.")
+    [submission] = stored(page, sites, intake["id"])
+    assert submission["athlete"]["name"] == "Sam Lee"
+    assert submission["screening"] == reply.value.json()["screening"]
+
+
+def test_the_embedded_intake_form_stores_across_origins(new_page: Callable[..., Page], sites: Sites,
+                                                         host_site: HostSite, athlete: dict[str, Any]) -> None:
+    page = new_page(PHONE)
+    intake = open_intake(page, sites, title="Camp week")
+    host_site.pages["/camp"] = host_page(sites, intake["embed_html"])
+    page.goto(f"{sites.host}/camp")
+    expect(page.locator(".hs-intake-title")).to_have_text("Camp week")
+    answer_as_asked(page, athlete)
+    page.get_by_label("Your name").fill("Kim Ode")
+    page.get_by_label("Your email (optional)").fill("kim@example.com")
+    page.get_by_label("I agree that northside-athletics keeps my name").check()
+    with page.expect_response(f"{sites.app}/v1/intakes/{intake['id']}/submissions") as reply:
+        submit(page)
+    assert reply.value.status == 201 and reply.value.headers["access-control-allow-origin"] == sites.host
+    expect(result(page)).to_have_attribute("data-decision", "recommended")
+    assert [item["athlete"]["email"] for item in stored(page, sites, intake["id"])] == ["kim@example.com"]
+    assert serious_violations(page) == []
+
+
+def test_a_closed_intake_says_so_and_shows_no_form(new_page: Callable[..., Page], sites: Sites) -> None:
+    page = new_page()
+    intake = open_intake(page, sites)
+    page.request.patch(f"{sites.app}/v1/intakes/{intake['id']}", data=json.dumps({"open": False}), headers=COACH)
+    page.goto(intake["form_url"])
+    expect(page.locator(".hs-closed")).to_contain_text("This form is closed")
+    expect(page.locator("form.hs-form")).to_have_count(0)
+
+
+def test_without_an_intake_the_form_asks_no_name_and_stores_nothing(
+        new_page: Callable[..., Page], sites: Sites, athlete: dict[str, Any]) -> None:
+    page = new_page()
+    count = len(page.request.get(f"{sites.app}/v1/submissions?limit=500", headers=COACH).json()["items"])
+    page.goto(f"{sites.app}/form")
+    expect(page.locator("form.hs-form")).to_be_visible()
+    expect(page.locator(".hs-intake")).to_have_count(0)
+    answer_as_asked(page, athlete)
+    with page.expect_response(f"{sites.app}/v1/screenings"):
+        submit(page)
+    expect(result(page)).to_have_attribute("data-decision", "recommended")
+    assert len(page.request.get(f"{sites.app}/v1/submissions?limit=500", headers=COACH).json()["items"]) == count

@@ -1,4 +1,4 @@
-"""Imports point one way: web -> screening -> rulebook -> errors; proof and CLI sit beside web."""
+"""Imports point one way: web -> intake -> screening -> rulebook -> errors; proof and CLI sit beside web."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ SERVICE = Path(__file__).resolve().parents[1] / "service"
 ALLOWED = {
     "rulebook": {"rulebook", "errors", "shipped"},
     "screening": {"screening", "rulebook", "errors"},
-    "web": {"web", "screening", "rulebook", "errors", "shipped"},
+    "intake": {"intake", "screening", "rulebook", "errors"},
+    "web": {"web", "intake", "screening", "rulebook", "errors", "shipped"},
     "verification": {"verification", "screening", "rulebook", "errors"},
-    "cli": {"cli", "screening", "rulebook", "errors", "verification"},
+    "cli": {"cli", "intake", "screening", "rulebook", "errors", "verification"},
 }
 
 

@@ -17,7 +17,7 @@ import click
 from .. import rulebook
 from ..rulebook import RulebookError
 from ..screening.screener import Screener
-from . import roster
+from . import intake, roster
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
@@ -186,3 +186,7 @@ def verify(rules_dir: Path | None, processes: int) -> None:
     status = verification.main(argv)
     if status:
         sys.exit(EXIT_INVALID)
+
+
+for _command in intake.COMMANDS:
+    main.add_command(_command)

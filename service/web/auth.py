@@ -23,7 +23,7 @@ from limits import parse_many
 
 from ..errors import ConfigError, Unauthorized
 
-PROTECTED_BLUEPRINTS = frozenset({"v1"})
+PROTECTED_BLUEPRINTS = frozenset({"v1", "intake", "submissions"})
 METRICS_ENDPOINT = "observability.metrics"
 ANONYMOUS = "anonymous"
 MIN_KEY_LENGTH = 16
@@ -102,7 +102,7 @@ def parse_keys(text: str, source: str) -> list[tuple[str, str]]:
 
 
 def load_keys(config: Mapping[str, Any]) -> ApiKeys:
-    """SERVICE_API_KEYS and SERVICE_API_KEYS_FILE together; names and keys must be unique."""
+    """SERVICE_API_KEYS and SERVICE_API_KEYS_FILE together; keys are unique, a name may have several (rotation)."""
     entries = parse_keys(str(config.get("API_KEYS") or ""), "SERVICE_API_KEYS")
     if config.get("API_KEYS_FILE"):
         path = Path(config["API_KEYS_FILE"])
@@ -111,10 +111,6 @@ def load_keys(config: Mapping[str, Any]) -> ApiKeys:
         except (OSError, UnicodeDecodeError) as error:
             raise ConfigError(f"SERVICE_API_KEYS_FILE: cannot read {path}: {error}") from error
         entries += parse_keys(text, "SERVICE_API_KEYS_FILE")
-    names = [name for name, _ in entries]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    if duplicates:
-        raise ConfigError(f"API keys: the name(s) {', '.join(duplicates)} are given more than once.")
     if len({key for _, key in entries}) != len(entries):
         raise ConfigError("API keys: two names share the same key; give each client its own key.")
     return ApiKeys(tuple((name, _digest(key)) for name, key in entries))
@@ -176,6 +172,18 @@ def _authenticate(policy: AccessPolicy, header: str | None) -> bool:
     return True
 
 
+def key_required(view: View) -> View:
+    """Mark a view of a protected blueprint as open to API keys only (401 before any rate limit)."""
+    view.key_required = True  # type: ignore[attr-defined]
+    return view
+
+
+def organization() -> str:
+    """The organization of the request's API key (its name), in a view marked `key_required`."""
+    client: str = g.client
+    return client
+
+
 def identify() -> None:
     """before_request: on the protected blueprints and /metrics, say who calls and which quota applies."""
     req = request._get_current_object()  # type: ignore[attr-defined]
@@ -188,11 +196,12 @@ def identify() -> None:
 
 def _identify_caller(req: Request) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if getattr(app.view_functions.get(req.endpoint or ""), "public", False):
+    view = app.view_functions.get(req.endpoint or "")
+    if getattr(view, "public", False):
         return
     policy: AccessPolicy = app.extensions["auth"]
     header = req.headers.get("Authorization")
-    if header is None and not isinstance(policy.anon_limit, KeyRequired):
+    if header is None and not isinstance(policy.anon_limit, KeyRequired) and not getattr(view, "key_required", False):
         g.rate_limit = policy.anon_limit
     elif _authenticate(policy, header):
         g.rate_limit = policy.key_limit

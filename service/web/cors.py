@@ -14,8 +14,9 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
 
-ALLOW_HEADERS = ("Content-Type", "Authorization", "X-Request-ID")
-EXPOSE_HEADERS = ("X-Request-ID", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
+ALLOW_HEADERS = ("Content-Type", "Authorization", "X-Request-ID", "Idempotency-Key")
+EXPOSE_HEADERS = ("X-Request-ID", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset",
+                  "Location", "Idempotent-Replayed")
 # Endpoints for operators' tools, not for pages on other origins.
 NOT_FOR_BROWSERS = frozenset({"observability.metrics"})
 PREFLIGHT_MAX_AGE = 600

@@ -19,10 +19,11 @@ def healthz() -> dict[str, Any]:
 
 @bp.get("/readyz")
 def readyz() -> tuple[dict[str, Any], int]:
-    """Ready once the rulebook has passed its examples; says whether rate limits can be counted."""
+    """Ready: the rulebook passed its examples and the submission store answers; says whether limits count."""
     rate_limits = limits.state()
     refusing = rate_limits == "degraded" and not current_app.extensions["rate_limits"].fail_open
-    body = {"status": "unavailable" if refusing else "ready",
-            "rules_version": current_app.extensions["screening"].rulebook.rules_version,
-            "rate_limits": rate_limits}
-    return body, 503 if refusing else 200
+    database = current_app.extensions["intake_store"].ping()
+    status = "unavailable" if refusing else "ready" if database else "database unavailable"
+    body = {"status": status, "rules_version": current_app.extensions["screening"].rulebook.rules_version,
+            "rate_limits": rate_limits, "database": "ok" if database else "unavailable"}
+    return body, 200 if status == "ready" else 503

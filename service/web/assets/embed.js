@@ -264,12 +264,12 @@
 
   // ---- Talking to the service.
 
-  function postJson(path, body) {
+  function postJson(path, body, extraHeaders) {
     return fetch(serviceUrl(path), {
       method: "POST",
       mode: "cors",
       credentials: "omit",
-      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      headers: Object.assign({ "Content-Type": "application/json", "Accept": "application/json" }, extraHeaders),
       body: JSON.stringify(body)
     }).then(function (response) {
       return response.json().catch(function () { return null; }).then(function (json) {
@@ -691,7 +691,8 @@
       clearErrors(form);
       // Answers to hidden questions stay in the form but are not sent.
       var answers = only(readAnswers(form.node, form.questions), form.decided);
-      var screening = previewedScreening(form, answers);
+      // A stored submission is screened in full, so an intake form asks every required question.
+      var screening = form.intake ? null : previewedScreening(form, answers);
       if (screening) {
         showResult(form, screening, leftUnanswered(form, answers));
         return null;
@@ -704,11 +705,162 @@
         showErrors(form, problems);
         return null;
       }
-      return send(form, answers);
+      return form.intake ? sendToIntake(form, answers) : send(form, answers);
     }).then(function () {
       form.sending = false;
       form.node.removeAttribute("aria-busy");
       form.button.textContent = TEXT.submit;
+    });
+  }
+
+  // ---- Intake: with data-intake="itk_…" (or /form?intake=itk_…) the answers are also stored
+  // for the organization that runs the intake, once the athlete has named themselves and agreed.
+
+  var INTAKE_TEXT = {
+    name: "Your name",
+    email: "Your email (optional)",
+    consent: function (intake) {
+      return "I agree that " + intake.organization + " keeps my name, my answers and my result for " +
+        intake.retention_days + (intake.retention_days === 1 ? " day" : " days") +
+        " to plan my training. After that they are deleted.";
+    },
+    nameMissing: "Please enter your name.",
+    consentMissing: "Please tick the box to agree, or your answers cannot be sent.",
+    closed: "This form is closed and no longer takes answers. Please ask whoever sent you the link.",
+    stored: function (organization) { return "Your answers and result were sent to " + organization + "."; },
+    summary: "Please check the details below."
+  };
+
+  function intakeIdOf(host) {
+    var id = host.getAttribute("data-intake");
+    if (!id && host.hasAttribute("data-intake-from-url")) {
+      id = new URLSearchParams(window.location.search).get("intake");
+    }
+    return id || null;
+  }
+
+  // What the form says about the intake; null when it is unknown or closed.
+  function loadIntake(id) {
+    if (!id) {
+      return Promise.resolve(undefined);
+    }
+    return fetch(serviceUrl("v1/intakes/" + encodeURIComponent(id) + "/form"), { credentials: "omit" })
+      .then(function (response) {
+        if (response.status === 404) {
+          return null;
+        }
+        if (!response.ok) {
+          throw new Error("intake: HTTP " + response.status);
+        }
+        return response.json().then(function (intake) { return intake.open ? intake : null; });
+      });
+  }
+
+  function intakeField(id, label, input) {
+    return el("div", { class: "hs-question hs-intake-field", id: "hs-q-" + id, "data-intake-field": id },
+      el("label", { class: "hs-label", for: input.id }, el("span", { class: "hs-text", text: label })),
+      el("p", { class: "hs-error", id: "hs-error-" + id, hidden: true }),
+      input);
+  }
+
+  function intakeBlock(intake) {
+    var name = el("input", { id: "hs-athlete-name", type: "text", autocomplete: "name", maxlength: 200,
+      required: true, "aria-describedby": "hs-error-athlete.name" });
+    var email = el("input", { id: "hs-athlete-email", type: "email", autocomplete: "email", maxlength: 254,
+      "aria-describedby": "hs-error-athlete.email" });
+    var consent = el("input", { id: "hs-consent", type: "checkbox", required: true,
+      "aria-describedby": "hs-error-consent" });
+    var node = el("fieldset", { class: "hs-intake" },
+      el("legend", { class: "hs-label", text: intake.title }),
+      intakeField("athlete.name", INTAKE_TEXT.name, name),
+      intakeField("athlete.email", INTAKE_TEXT.email, email),
+      el("div", { class: "hs-question hs-intake-field", id: "hs-q-consent", "data-intake-field": "consent" },
+        el("p", { class: "hs-error", id: "hs-error-consent", hidden: true }),
+        el("label", { class: "hs-option hs-consent" }, consent, el("span", { text: INTAKE_TEXT.consent(intake) }))));
+    return { intake: intake, node: node, name: name, email: email, consent: consent, key: null, sent: null };
+  }
+
+  function intakeBody(block, answers) {
+    var athlete = { name: block.name.value.trim() };
+    if (block.email.value.trim()) {
+      athlete.email = block.email.value.trim();
+    }
+    return { answers: answers, athlete: athlete, consent: block.consent.checked };
+  }
+
+  // Shows the problems that belong to the intake's own fields; returns the others.
+  function showIntakeErrors(block, errors) {
+    var rest = {};
+    var first = null;
+    block.node.querySelectorAll("[data-intake-field]").forEach(function (field) {
+      var messages = errors[field.getAttribute("data-intake-field")];
+      var error = field.querySelector(".hs-error");
+      error.hidden = !messages;
+      error.textContent = messages ? messages.join(" ") : "";
+      field.classList.toggle("hs-invalid", Boolean(messages));
+      first = first || (messages ? field.querySelector("input") : null);
+    });
+    Object.keys(errors).forEach(function (id) {
+      if (!block.node.querySelector('[data-intake-field="' + id + '"]')) {
+        rest[id] = errors[id];
+      }
+    });
+    if (first && !Object.keys(rest).length) {
+      first.focus();
+    }
+    return rest;
+  }
+
+  function newKey() {
+    return window.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random();
+  }
+
+  // The same body sent again (a retry after a lost answer) keeps its Idempotency-Key: stored once.
+  function postSubmission(block, body) {
+    var text = JSON.stringify(body);
+    if (block.sent !== text) {
+      block.sent = text;
+      block.key = newKey();
+    }
+    var path = "v1/intakes/" + encodeURIComponent(block.intake.id) + "/submissions";
+    return postJson(path, body, { "Idempotency-Key": block.key });
+  }
+
+  function sendToIntake(form, answers) {
+    var block = form.intake;
+    var body = intakeBody(block, answers);
+    var local = {};
+    if (!body.athlete.name) {
+      local["athlete.name"] = [INTAKE_TEXT.nameMissing];
+    }
+    if (!body.consent) {
+      local.consent = [INTAKE_TEXT.consentMissing];
+    }
+    showIntakeErrors(block, local);
+    if (Object.keys(local).length) {
+      showNotice(form, INTAKE_TEXT.summary);
+      return Promise.resolve();
+    }
+    return postSubmission(block, body).then(function (reply) {
+      var response = reply.response;
+      if (response.status === 201 && reply.body) {
+        showResult(form, reply.body.screening, leftUnanswered(form, answers));
+        showNotice(form, INTAKE_TEXT.stored(block.intake.organization));
+        form.node.setAttribute("data-submission", reply.body.id);
+      } else if (response.status === 422 && reply.body && reply.body.errors) {
+        var rest = showIntakeErrors(block, reply.body.errors);
+        if (Object.keys(rest).length) {
+          showErrors(form, rest);
+        }
+      } else if (response.status === 404) {
+        showNotice(form, INTAKE_TEXT.closed);
+      } else if (response.status === 429 || response.status === 503) {
+        showNotice(form, TEXT.busy(retryAfter(response)));
+      } else {
+        showNotice(form, TEXT.failed);
+      }
+    }, function () {
+      showNotice(form, TEXT.network);
     });
   }
 
@@ -736,7 +888,7 @@
     return order;
   }
 
-  function buildForm(container, questionnaire, start) {
+  function buildForm(container, questionnaire, start, intake) {
     var node = el("form", { class: "hs-form", novalidate: true, "aria-label": "Hip mobility questions" });
     var form = {
       node: node,
@@ -757,6 +909,7 @@
       timer: null,
       pending: Promise.resolve(),
       sending: false,
+      intake: intake ? intakeBlock(intake) : null,
       showAll: el("input", {
         type: "checkbox", id: "hs-show-all", class: "hs-show-all", "aria-describedby": "hs-show-all-help"
       }),
@@ -775,6 +928,7 @@
     (start ? arrange(form.questions, start.body.next_questions) : form.questions).forEach(function (question) {
       node.append(form.blocks[question.id]);
     });
+    node.append(form.intake ? form.intake.node : null);
     node.append(el("div", { class: "hs-actions" }, form.progress, form.button, form.notice, form.stale));
     node.addEventListener("change", function (event) {
       keepNoneExclusive(node, event.target);
@@ -802,6 +956,7 @@
       refresh(form);
     });
     put(container, [
+      intake ? el("h2", { class: "hs-intake-title", text: intake.title }) : null,
       el("p", { class: "hs-intro", text: TEXT.intro }),
       el("p", { class: "hs-intro hs-required-note", text: TEXT.requiredNote }),
       el("div", { class: "hs-mode" },
@@ -843,16 +998,19 @@
     return loaded;
   }
 
-  function show(container, styled) {
+  function show(container, styled, intakeId) {
     var status = el("p", { class: "hs-loading", role: "status", text: TEXT.loading });
     container.replaceChildren(status);
     // The first preview travels with the questionnaire; without it the form shows every question.
     var first = loadStart().catch(function () { return null; });
-    return Promise.all([loadQuestionnaire(), styled, first]).then(function (results) {
-      return buildForm(container, results[0], results[2]);
+    return Promise.all([loadQuestionnaire(), styled, first, loadIntake(intakeId)]).then(function (results) {
+      if (results[3] === null) {
+        return put(container, [el("p", { class: "hs-notice hs-closed", role: "alert", text: INTAKE_TEXT.closed })]);
+      }
+      return buildForm(container, results[0], results[2], results[3]);
     }, function () {
       var retry = el("button", { class: "hs-submit", type: "button", text: TEXT.retry });
-      retry.addEventListener("click", function () { show(container, styled); });
+      retry.addEventListener("click", function () { show(container, styled, intakeId); });
       status.textContent = TEXT.loadFailed;
       container.append(retry);
     });
@@ -866,7 +1024,7 @@
     var container = el("div", { class: "hs", lang: "en" });
     var styled = stylesLoaded(root);
     root.append(container);
-    show(container, styled);
+    show(container, styled, intakeIdOf(host));
   }
 
   function mountAll() {

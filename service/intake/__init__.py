@@ -1,0 +1,1 @@
+"""Intake submissions: organizations' intakes and the athletes' stored screenings (SQLAlchemy 2)."""
