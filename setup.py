@@ -14,6 +14,7 @@ from setuptools.command.build_py import build_py
 SHIPPED = {
     "rules": "service/rulebook/rules",
     "openapi.yaml": "service/web/openapi.yaml",
+    "migrations": "service/intake/migrations",
 }
 
 
@@ -25,7 +26,7 @@ class BuildPyWithShippedData(build_py):
         for source, target in SHIPPED.items():
             destination = Path(self.build_lib) / target
             if Path(source).is_dir():
-                for file in sorted([*Path(source).rglob("*.yaml"), *Path(source).rglob("*.json")]):  # rules, schemas
+                for file in sorted(f for f in Path(source).rglob("*") if f.is_file() and "__pycache__" not in f.parts):
                     self.mkpath(str(destination / file.parent.relative_to(source)))
                     self.copy_file(str(file), str(destination / file.relative_to(source)), preserve_mode=False)
             else:

@@ -110,7 +110,7 @@ class ConsentRequired(ServiceError):
 class IdempotencyKeyReused(ServiceError):
     """The Idempotency-Key was first sent with another body: the stored submission is not this one."""
 
-    status, title, slug = 422, "Idempotency-Key reused", "idempotency-key-reused"
+    status, title, slug = 409, "Idempotency-Key reused", "idempotency-key-reused"
 
 
 class StorageUnavailable(ServiceError):

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -67,16 +68,27 @@ def test_the_wheel_carries_the_rulebook_the_spec_and_py_typed(wheel: Path) -> No
         assert {path.suffix for path in rule_files} == {".yaml", ".json"}  # the rules and their JSON Schemas
         for path in rule_files:
             assert archive.read(f"service/rulebook/rules/{path.relative_to(CHECKOUT / 'rules')}") == path.read_bytes()
+        # The database's migrations, for `hip-screen db upgrade` and the first start.
+        for path in (CHECKOUT / "migrations").rglob("*"):
+            if path.is_file() and "__pycache__" not in path.parts:
+                packaged = f"service/intake/migrations/{path.relative_to(CHECKOUT / 'migrations')}"
+                assert archive.read(packaged) == path.read_bytes()
     assert "service/py.typed" in names
     assert {"service/web/assets/form.html", "service/web/assets/embed.js", "service/web/assets/embed.css"} <= names
     assert not [name for name in names if name.startswith(("tests/", "rules/", "bench/")) or name == "openapi.yaml"]
 
 
-def request(url: str, body: Any = None) -> tuple[int, bytes]:
+def request(url: str, body: Any = None, method: str | None = None, key: str | None = None) -> tuple[int, bytes]:
+    """The status and body of one request; an error status is returned, not raised."""
     data = None if body is None else json.dumps(body).encode()
-    sent = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"} if data else {})
-    with urllib.request.urlopen(sent, timeout=30) as response:
-        return response.status, response.read()
+    headers = {**({"Authorization": f"Bearer {key}"} if key else {}),
+               **({"Content-Type": "application/json"} if data else {})}
+    sent = urllib.request.Request(url, data=data, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(sent, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
 
 
 def example_body(operation: dict[str, Any]) -> Any:
@@ -87,21 +99,35 @@ def example_body(operation: dict[str, Any]) -> Any:
     return content["example"] if "example" in content else next(iter(content["examples"].values()))["value"]
 
 
+KEY = "installed-key-00000000000000000001"
+
+
 def test_gunicorn_serves_every_endpoint_from_the_installed_package(venv: Path, elsewhere: Path) -> None:
     argv = [str(venv / "gunicorn"), "--config", "python:service.gunicorn_conf", "service:create_app()"]
-    with running_server(argv, elsewhere, {"PYTHONPATH": ""}) as url:
-        served = 0
-        for path, item in SPEC["paths"].items():
-            for method, operation in item.items():
-                for parameter in operation.get("parameters", []):
-                    if parameter.get("in") == "path":
-                        path = path.replace(f"{{{parameter['name']}}}", parameter["schema"]["enum"][0])
-                body = example_body(operation) if method == "post" else None
-                status, content = request(url + path, body)
-                assert status == 200 and content, (method, path)
-                served += 1
-        assert served == sum(len(item) for item in SPEC["paths"].values())
+    with running_server(argv, elsewhere, {"PYTHONPATH": "", "SERVICE_API_KEYS": f"coach:{KEY}"}) as url:
+        ids = created_ids(url)
+        operations = [(path, method, operation) for path, item in SPEC["paths"].items()
+                      for method, operation in item.items() if method in ("get", "post", "patch", "delete")]
+        # A patch may close the intake and a delete removes it: both come after what needs them open.
+        # The intake's delete (which takes its submissions along) is the very last.
+        operations.sort(key=lambda op: (op[1] == "delete", op[1] == "patch", op[0] == "/v1/intakes/{intake_id}"))
+        for path, method, operation in operations:
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "path" and "enum" in parameter.get("schema", {}):
+                    path = path.replace(f"{{{parameter['name']}}}", parameter["schema"]["enum"][0])
+            path = path.format(**ids)
+            body = example_body(operation) if method in ("post", "patch") else None
+            status, content = request(url + path, body, method.upper(), KEY)
+            assert 200 <= status < 300 and (content or status == 204), (method, path, status, content[:300])
         assert request(url + "/openapi.yaml")[1] == (CHECKOUT / "openapi.yaml").read_bytes()
+
+
+def created_ids(url: str) -> dict[str, str]:
+    """An intake and a submission of its own, for the paths that name one."""
+    intake = json.loads(request(url + "/v1/intakes", {"title": "Installed", "retention_days": 30}, "POST", KEY)[1])
+    operation = SPEC["paths"]["/v1/intakes/{intake_id}/submissions"]["post"]
+    submitted = request(f"{url}/v1/intakes/{intake['id']}/submissions", example_body(operation), "POST", KEY)[1]
+    return {"intake_id": intake["id"], "submission_id": json.loads(submitted)["id"]}
 
 
 @pytest.mark.parametrize("start", [["hip-screen", "serve"], ["python", "-m", "service"]])

@@ -13,7 +13,7 @@ SERVICE = Path(__file__).resolve().parents[1] / "service"
 ALLOWED = {
     "rulebook": {"rulebook", "errors", "shipped"},
     "screening": {"screening", "rulebook", "errors"},
-    "intake": {"intake", "screening", "rulebook", "errors"},
+    "intake": {"intake", "screening", "rulebook", "errors", "shipped"},
     "web": {"web", "intake", "screening", "rulebook", "errors", "shipped"},
     "verification": {"verification", "screening", "rulebook", "errors"},
     "cli": {"cli", "intake", "screening", "rulebook", "errors", "verification"},

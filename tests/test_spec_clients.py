@@ -20,14 +20,19 @@ BIN = Path(sys.executable).parent
 # YAML is text; openapi-python-client knows JSON, text/* and octet-stream bodies only. Its default
 # hooks run ruff, whose fixes now turn the models' TypeVars into typing.Self (Python 3.11+); the
 # templates' own code runs on 3.10 too.
+KEY = "fuzz-key-0000000000000001"
 GENERATOR_CONFIG = "content_type_overrides:\n  application/yaml: text/plain\npost_hooks: []\n"
 
 
 @pytest.fixture(scope="module")
 def service_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app under gunicorn with its production settings; no rate limit, fuzzing sends many requests."""
+    """The app under gunicorn with its production settings and a key; quotas off, fuzzing sends many requests."""
     argv = [sys.executable, "-m", "gunicorn", "--config", "python:service.gunicorn_conf", "service:create_app()"]
-    with running_server(argv, tmp_path_factory.mktemp("server"), {"SERVICE_ANON_RATE_LIMIT": "none"}) as url:
+    where = tmp_path_factory.mktemp("server")
+    env = {"SERVICE_ANON_RATE_LIMIT": "none", "SERVICE_KEY_RATE_LIMIT": "none", "SERVICE_AUTH_FAIL_RATE_LIMIT": "none",
+           "SERVICE_ANON_BATCH_MAX": "1000", "SERVICE_API_KEYS": f"fuzz:{KEY}",
+           "SERVICE_DATABASE_URL": f"sqlite:///{where / 'intake.sqlite3'}"}
+    with running_server(argv, where, env) as url:
         yield url
 
 
@@ -101,7 +106,8 @@ def test_the_generated_client_screens_previews_batches_and_reads_the_questionnai
 def test_schemathesis_cli_with_every_check_passes(service_url: str, tmp_path: Path) -> None:
     """Default phases (examples, coverage, fuzzing, stateful), every check, on the running service."""
     completed = subprocess.run(
-        [str(BIN / "schemathesis"), "run", str(SPEC), "--url", service_url, "--checks", "all"],
+        [str(BIN / "schemathesis"), "run", str(SPEC), "--url", service_url, "--checks", "all",
+         "-H", f"Authorization: Bearer {KEY}"],
         cwd=tmp_path, capture_output=True, text=True, check=False, timeout=1200,
     )
     assert completed.returncode == 0, completed.stdout[-8000:] + completed.stderr[-2000:]

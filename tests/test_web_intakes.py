@@ -131,7 +131,7 @@ def test_one_idempotency_key_stores_one_submission(db_client: FlaskClient) -> No
     assert first.status_code == again.status_code == 201
     assert again.json == first.json and again.headers["Idempotent-Replayed"] == "true"
     other = submit(db_client, intake["id"], submission(athlete={"name": "Kim"}), **{"Idempotency-Key": "retry-1"})
-    assert other.status_code == 422 and "Idempotency-Key" in other.json["errors"]
+    assert other.status_code == 409 and "Idempotency-Key" in other.json["errors"]
     assert len(db_client.get("/v1/submissions", headers=as_org("acme")).json["items"]) == 1
 
 

@@ -1,4 +1,4 @@
-"""Alembic migrations of the intake tables (migrations/ at the top of the repository)."""
+"""Alembic migrations of the intake tables (migrations/ at the top of the repository, inside the wheel)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from .storage import Store, repository_root, unavailable_as_503
+from .. import shipped
+from .storage import Store, unavailable_as_503
 
 
 def alembic_config(store: Store) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(repository_root() / "migrations"))
+    config.set_main_option("script_location", str(shipped.path("service.intake", "migrations")))
     config.set_main_option("sqlalchemy.url", store.url.replace("%", "%%"))
     return config
 

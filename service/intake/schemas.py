@@ -17,16 +17,19 @@ from .submissions import Athlete
 
 MAX_RETENTION_DAYS = 3650
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII, as a header carries it
+# Something besides spacing: the same pattern as openapi.yaml's, whose \s (ECMAScript) lacks
+# \x1c-\x1f and \x85 and has \ufeff, so both spell out the difference and agree.
+VISIBLE = re.compile(r"[^\s\x1c-\x1f\x85\ufeff]")
 
 
 class _Text(fields.String):
     """A string with something in it besides spaces, trimmed."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> str:
-        text = str(super()._deserialize(value, attr, data, **kwargs)).strip()
-        if not text:
+        text = str(super()._deserialize(value, attr, data, **kwargs))
+        if not VISIBLE.search(text):
             raise ValidationError("Must not be blank.")
-        return text
+        return text.strip()
 
 
 def _title(required: bool = False) -> fields.Field[Any]:

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
+from .. import shipped
 from ..errors import ConfigError, StorageUnavailable
 
 RETRY_AFTER_SECONDS = 5
@@ -32,12 +33,10 @@ PG_CONNECT_TIMEOUT_S = 3
 log = logging.getLogger(__name__)
 
 
-def repository_root() -> Path:
-    return Path(__file__).resolve().parents[2]
-
-
 def default_url() -> str:
-    return f"sqlite:///{repository_root() / 'var' / 'intake.sqlite3'}"
+    """var/ of the source checkout; for an installed copy, var/ of the directory it is started from."""
+    base = shipped.CHECKOUT if (shipped.CHECKOUT / "pyproject.toml").is_file() else Path.cwd()
+    return f"sqlite:///{base / 'var' / 'intake.sqlite3'}"
 
 
 class Store:

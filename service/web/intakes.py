@@ -10,7 +10,7 @@ from flask import Blueprint, Flask, Response, current_app, request, url_for
 from sqlalchemy.exc import DBAPIError
 
 from ..errors import StorageUnavailable
-from ..intake import intakes, retention, schemas, submissions
+from ..intake import intakes, migrate, retention, schemas, submissions
 from ..intake.intakes import Intake
 from ..intake.storage import Store
 from ..intake.submissions import NewSubmission
@@ -122,10 +122,21 @@ def _purge_at_start(app: Flask, store: Store) -> None:
     app.logger.info("retention purge at start deleted %d expired submission(s)", deleted)
 
 
+def _migrate_embedded(app: Flask, store: Store) -> None:
+    """The embedded SQLite default gets its tables on first start; a server database is migrated by its operator."""
+    if store.dialect != "sqlite":
+        return
+    try:
+        migrate.upgrade(store)
+    except (StorageUnavailable, DBAPIError) as error:
+        app.logger.warning("database migration at start skipped: %s", type(error).__name__)
+
+
 def init_app(app: Flask) -> None:
     """The store in app.extensions; the purge at start and a daily one per process (one of them runs it)."""
     intake_store = Store(app.config["DATABASE_URL"])
     app.extensions["intake_store"] = intake_store
+    _migrate_embedded(app, intake_store)
     if app.config["PURGE_AT_START"]:
         _purge_at_start(app, intake_store)
     check_every = float(app.config["PURGE_CHECK_SECONDS"])
