@@ -22,7 +22,20 @@ from service.intake.storage import Store
 from service.rulebook import default_rules_dir
 
 REPO = Path(__file__).resolve().parent.parent
+
+NO_REASON_NOT_TO_MOVE: dict[str, Any] = {
+    "red_flags": [],
+    "age": 30,
+    "recent_surgery": [],
+    "recent_injury": False,
+    "structural_conditions": [],
+    "pain_areas": [],
+    "hip_pinch": False,
+}
+"""The safety answers of an athlete with none of them: every one is required."""
+
 VALID_ANSWERS: dict[str, Any] = {
+    **NO_REASON_NOT_TO_MOVE,
     "sex": "male",
     "sports": ["strength"],
     "lifting_style": "sumo",

@@ -188,5 +188,17 @@ def verify(rules_dir: Path | None, processes: int) -> None:
         sys.exit(EXIT_INVALID)
 
 
+@main.command("table")
+@_rules_dir_option
+@click.option("--format", "fmt", type=click.Choice(["md", "csv"]), default="md", show_default=True,
+              help="Markdown for reading, CSV for a spreadsheet.")
+def table(rules_dir: Path | None, fmt: str) -> None:
+    """Print the decision for every class of the answers that decide, one row per class."""
+    from ..verification import table as decision_table
+
+    header, rows = decision_table.rows(_screener(rules_dir).rulebook)
+    click.echo(decision_table.render(header, rows, fmt), nl=False)
+
+
 for _command in intake.COMMANDS:
     main.add_command(_command)

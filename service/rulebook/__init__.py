@@ -6,6 +6,7 @@ from .model import (
     DECISIONS,
     RECOMMENDING,
     TIMINGS,
+    URGENCIES,
     VARIANTS,
     Caution,
     Example,
@@ -17,5 +18,6 @@ from .questions import Option, Question
 
 __all__ = [
     "DECISIONS", "DECISION_GROUP", "RECOMMENDING", "TIMINGS", "VARIANTS", "Caution", "Example", "Option",
-    "Question", "Rule", "Rulebook", "RulebookError", "default_rules_dir", "load",
+    "Question", "Rule", "Rulebook", "RulebookError", "URGENCIES", "default_rules_dir",
+    "load",
 ]

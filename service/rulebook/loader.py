@@ -8,6 +8,7 @@ raises RulebookError naming the file and the rule, so a bad rulebook stops start
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -112,13 +113,13 @@ def _questions(raw: Mapping[str, Any], file: str) -> list[Question]:
             options=tuple(Option(option["value"], option["label"]) for option in item.get("options") or ()),
             minimum=item.get("minimum"),
             maximum=item.get("maximum"),
-            show_if={key: tuple(value if isinstance(value, list) else [value])
-                     for key, value in (item.get("show_if") or {}).items()},
+            show_if_source=item.get("show_if") or {},
+            asks_to_move=item.get("asks_to_move", False),
         )
         for item in raw["questions"]
     ]
     _check_questions(questions, file)
-    return questions
+    return [dataclasses.replace(question, show_if=_show_if(question, questions, file)) for question in questions]
 
 
 def _check_questions(questions: list[Question], file: str) -> None:
@@ -133,11 +134,6 @@ def _check_questions(questions: list[Question], file: str) -> None:
             raise RulebookError(f"{file}: {where}: {problem}")
         if not question.required:
             _check_default(question, file, where)
-        for other, values in question.show_if.items():
-            target = next((q for q in questions if q.id == other), None)
-            if target is None or ids.index(other) > ids.index(question.id):
-                raise RulebookError(f"{file}: {where}: show_if must name an earlier question, not {other!r}")
-            _check_show_if(target, values, file, where)
 
 
 def _check_default(question: Question, file: str, where: str) -> None:
@@ -147,17 +143,18 @@ def _check_default(question: Question, file: str, where: str) -> None:
         raise RulebookError(f"{file}: {where}: bad default: {error}") from error
 
 
-def _check_show_if(target: Question, values: tuple[Any, ...], file: str, where: str) -> None:
-    """show_if compares answers by equality: plain values of a question that takes one answer."""
-    if not target.kind.show_if_target:
-        raise RulebookError(f"{file}: {where}: show_if cannot name {target.id}, a {target.type} question")
-    for value in values:
-        if isinstance(value, (Mapping, list)):
-            raise RulebookError(f"{file}: {where}: show_if lists plain answers of {target.id}, not {value!r}")
+def _show_if(question: Question, questions: list[Question], file: str) -> dict[str, Condition]:
+    """Each test of a show_if, in the rule condition language, on an earlier question."""
+    earlier = {q.id: q for q in questions[:questions.index(question)]}
+    tests: dict[str, Condition] = {}
+    for other, test in question.show_if_source.items():
+        if other not in earlier:
+            raise RulebookError(f"{file}: question {question.id}: show_if must name an earlier question, not {other!r}")
         try:
-            target.kind.check_value(target, value)
+            tests[other] = conditions.parse({other: test}, earlier, {})
         except ConditionError as error:
-            raise RulebookError(f"{file}: {where}: show_if: {error}") from error
+            raise RulebookError(f"{file}: question {question.id}: show_if: {error}") from error
+    return tests
 
 
 def _catalogue(raw: Mapping[str, Any]) -> tuple[dict[str, Caution], dict[str, str]]:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .conditions import Atom, Condition, atom_holds
+from .conditions import Condition, holds
 from .questions import Question
 
 DECISIONS = (
@@ -16,6 +16,8 @@ DECISIONS = (
     "not_needed",
     "not_recommended",
 )
+URGENCIES = ("routine", "urgent")
+"""Referral urgencies, least urgent first."""
 RECOMMENDING = frozenset({"recommended", "recommended_with_caution"})
 VARIANTS = ("feet_on_wall", "feet_on_floor")
 TIMINGS = ("before_training", "after_training", "after_event")
@@ -44,7 +46,8 @@ class Rule:
     group: str | None = None
     applies_to: frozenset[str] | None = None
     decision: str | None = None
-    refer: bool = False
+    refer: str | None = None
+    """The referral urgency this rule gives (`URGENCIES`), or None."""
     cautions: tuple[str, ...] = ()
     preparation: tuple[str, ...] = ()
     variant: Mapping[str, Any] | None = None
@@ -85,13 +88,12 @@ class Rulebook:
         """The questions a form shows for these answers, in order: the one meaning of `show_if`.
 
         A conditional question is shown when every question its show_if names is shown and
-        answered with one of the listed values (equal in type and value).
+        answered with an answer that passes the test (rule condition language).
         """
         shown: list[str] = []
         for question in self.questions:
-            if all(other in shown and other in answers and any(atom_holds(Atom(other, "eq", value), answers[other])
-                                                               for value in values)
-                   for other, values in question.show_if.items()):
+            if all(other in shown and other in answers and holds(test, {other: answers[other]})
+                   for other, test in question.show_if.items()):
                 shown.append(question.id)
         return tuple(shown)
 

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from marshmallow import fields, validate
 
 from .answer_fields import StrictBoolean, StrictInteger, parse_json_int, unique_items
-from .conditions import AllOf, AnyOf, Atom, Condition, ConditionError
+from .conditions import AllOf, Atom, Condition, ConditionError
 
 SCALAR_OPS = frozenset({"eq", "ne", "in"})
 INTEGER_OPS = frozenset({"gte", "gt", "lte", "lt", "given"})
@@ -44,7 +44,12 @@ class Question:
     options: tuple[Option, ...] = ()
     minimum: int | None = None
     maximum: int | None = None
-    show_if: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    show_if: Mapping[str, Condition] = field(default_factory=dict)
+    """Per earlier question, the test its answer must pass for this one to be shown."""
+    show_if_source: Mapping[str, Any] = field(default_factory=dict)
+    """`show_if` as written in the rule file, served as such."""
+    asks_to_move: bool = False
+    """Answering asks the athlete to move (a test); asked only once nothing rules moving out."""
 
     @property
     def kind(self) -> QuestionType:
@@ -52,8 +57,8 @@ class Question:
 
     @property
     def nullable(self) -> bool:
-        """An optional question whose default is "not answered" (None)."""
-        return not self.required and self.default is None
+        """A question that may be left unanswered (None): optional with that default, or conditional."""
+        return self.default is None and (not self.required or bool(self.show_if))
 
     @property
     def option_values(self) -> tuple[str, ...]:
@@ -61,11 +66,10 @@ class Question:
 
     @property
     def show_condition(self) -> Condition | None:
-        """`show_if` as a condition: every listed question has one of the listed answers."""
+        """`show_if` as one condition: every listed question's answer passes its test."""
         if not self.show_if:
             return None
-        tests = tuple(AnyOf(tuple(Atom(other, "eq", value) for value in values))
-                      for other, values in self.show_if.items())
+        tests = tuple(self.show_if.values())
         return tests[0] if len(tests) == 1 else AllOf(tests)
 
     def json(self) -> dict[str, Any]:
@@ -77,7 +81,9 @@ class Question:
         if self.options:
             body["options"] = [{"value": option.value, "label": option.label} for option in self.options]
         body.update(self.kind.json_extras(self))
-        body["show_if"] = {key: list(values) for key, values in self.show_if.items()} or None
+        body["show_if"] = dict(self.show_if_source) or None
+        if self.asks_to_move:
+            body["asks_to_move"] = True
         return body
 
 
@@ -90,8 +96,6 @@ class QuestionType:
     partition: ClassVar[str] = "values"
     """How the answer space splits its answers: by named `values`, by `range`, or by `subsets`."""
     has_options: ClassVar[bool] = False
-    show_if_target: ClassVar[bool] = True
-    """Whether another question's show_if may name this one (it compares by equality)."""
 
     def problem(self, question: Question) -> str | None:
         """What is wrong with the question's own settings, if anything."""
@@ -161,7 +165,6 @@ class MultiChoice(QuestionType):
     ops = LIST_OPS
     partition = "subsets"
     has_options = True
-    show_if_target = False
 
     def field(self, question: Question, options: dict[str, Any]) -> fields.Field[Any]:
         choices = validate.OneOf(question.option_values)

@@ -59,7 +59,7 @@ def _rule(raw: Mapping[str, Any], file: str, context: Context) -> Rule:
         group=raw.get("group"),
         applies_to=frozenset(applies_to) if applies_to else None,
         decision=raw.get("decision"),
-        refer=raw.get("refer", False),
+        refer=raw.get("refer"),
         cautions=tuple(raw.get("cautions") or ()),
         preparation=tuple(raw.get("preparation") or ()),
         variant=raw.get("variant"),

@@ -7,15 +7,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import EngineError
-from ..rulebook import DECISION_GROUP, RECOMMENDING, Rule, Rulebook
+from ..rulebook import DECISION_GROUP, RECOMMENDING, URGENCIES, Rule, Rulebook
 
 
 @dataclass(frozen=True)
 class Outcome:
     decision: str
-    refer: bool
+    refer_urgency: str | None
+    """The most urgent referral among the rules that took effect, or None."""
     rules: tuple[Rule, ...]
     """The rules that took effect, in rulebook order; the decision rule among them."""
+
+    @property
+    def refer(self) -> bool:
+        return self.refer_urgency is not None
 
     def to_json(self, rulebook: Rulebook) -> dict[str, Any]:
         """The response body, less `id` (which is per request)."""
@@ -24,6 +29,7 @@ class Outcome:
             "recommended": self.decision in RECOMMENDING,
             "decision": self.decision,
             "refer": self.refer,
+            "refer_urgency": self.refer_urgency,
             "variant": dict(variant) if variant else None,
             "timing": [dict(rule.timing) for rule in self.rules if rule.timing],
             "preparation": [
@@ -55,7 +61,8 @@ def resolve(rulebook: Rulebook, matched: frozenset[str]) -> Outcome:
         if rule.group:
             settled_groups.add(rule.group)
         taken.append(rule)
-    return Outcome(decision=decision, refer=any(rule.refer for rule in taken), rules=tuple(taken))
+    urgencies = [URGENCIES.index(rule.refer) for rule in taken if rule.refer]
+    return Outcome(decision, URGENCIES[max(urgencies)] if urgencies else None, tuple(taken))
 
 
 def _unique(codes: Any) -> list[str]:

@@ -48,4 +48,6 @@ class PlainAnswers:
 
 
 def _default(question: Question) -> Any:
-    return _MISSING_REQUIRED if question.required else question.kind.load_default(question)
+    if question.required and not question.show_if:
+        return _MISSING_REQUIRED
+    return question.kind.load_default(question)

@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 from ..errors import InvalidAnswers
 from ..rulebook import Example, Rulebook, RulebookError, conditions
 from . import answer_space, outcome
-from .answers import answers_schema, flatten_errors
+from .answers import answers_schema, flatten_errors, shown_errors
 from .cache import Entry, OutcomeCache
 from .engine import Engine
 from .plain_answers import PlainAnswers
@@ -39,17 +39,20 @@ class Screener:
         the answers given are validated exactly as in a full load.
         """
         plain = None if partial else self.plain_answers.load(payload)
-        if plain is not None:
-            return plain
-        if not isinstance(payload, Mapping):
-            raise InvalidAnswers("The body must be a JSON object of answers.",
-                                 {"_body": ["Expected a JSON object."]})
-        try:
-            return dict(self.schema.load(payload, partial=partial))
-        except ValidationError as error:
-            messages = flatten_errors(error.messages, submitted=payload.keys())
-            raise InvalidAnswers(f"{len(messages)} answer(s) are invalid: {', '.join(messages)}.",
-                                 messages) from error
+        if plain is None:
+            if not isinstance(payload, Mapping):
+                raise InvalidAnswers("The body must be a JSON object of answers.",
+                                     {"_body": ["Expected a JSON object."]})
+            try:
+                plain = dict(self.schema.load(payload, partial=partial))
+            except ValidationError as error:
+                messages = flatten_errors(error.messages, submitted=payload.keys())
+                raise InvalidAnswers(f"{len(messages)} answer(s) are invalid: {', '.join(messages)}.",
+                                     messages) from error
+        messages = shown_errors(self.rulebook, plain, payload.keys(), partial)
+        if messages:
+            raise InvalidAnswers(f"{len(messages)} answer(s) are invalid: {', '.join(messages)}.", messages)
+        return plain
 
     def screen(self, answers: Mapping[str, Any]) -> Entry:
         """The outcome of validated answers, with its response body (cached per answer class)."""

@@ -1,7 +1,7 @@
 """`show_if` over answer classes, for the preview: `Rulebook.shown`'s meaning, per class.
 
-The preview's answer space tells apart every value a show_if names (`show_if_conditions`),
-so whether a question is shown is a test on its controllers' classes.
+The preview's answer space tells apart every answer a show_if test tells apart
+(`show_if_conditions`), so whether a question is shown is a test on its controllers' classes.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..rulebook import Rulebook
-from ..rulebook.conditions import Condition
+from ..rulebook.conditions import Condition, holds
 from .answer_space import AnswerSpace
 
 
@@ -41,13 +41,13 @@ def visibility(book: Rulebook, space: AnswerSpace) -> dict[int, Visibility]:
         if not question.show_if:
             continue
         shown_when: list[tuple[int, frozenset[int]]] = []
-        for controller, values in question.show_if.items():
+        for controller, test in question.show_if.items():
             at = ids.index(controller)
             if at in rules:  # controllers come first in the questionnaire
                 shown_when.extend(rules[at].shown_when)
             representatives = space.field(controller).representatives
             shown_when.append((at, frozenset(position for position, value in enumerate(representatives)
-                                              if value in values)))
+                                              if holds(test, {controller: value}))))
         default_class = None if question.required else space.fields[index].class_of(question.default)
         rules[index] = Visibility(tuple(dict.fromkeys(shown_when)), default_class)
     return rules

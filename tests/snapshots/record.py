@@ -1,4 +1,4 @@
-"""Record what POST /v1/screenings answers today, for the layout test to compare against.
+"""Record what POST /v1/screenings answers today, for the snapshot test to compare against.
 
 Run from the repository root: `python tests/snapshots/record.py`. It writes
 `tests/snapshots/screenings.jsonl.gz`: one line per request, `{"answers", "status", "body"}`,
@@ -14,23 +14,32 @@ from pathlib import Path
 from typing import Any
 
 from service import create_app
+from service.rulebook import Rulebook
 
 SNAPSHOT = Path(__file__).with_name("screenings.jsonl.gz")
 SEED = 20261129
 COUNT = 3000
 
 
-def random_answers(questions: list[dict[str, Any]], rng: random.Random) -> dict[str, Any]:
-    """A valid answer set drawn from the served questionnaire; optional answers sometimes left out."""
+def random_answers(book: Rulebook, questions: list[dict[str, Any]], rng: random.Random) -> dict[str, Any]:
+    """A valid answer set drawn from the served questionnaire, question by question.
+
+    Only the questions the rulebook shows for the answers so far are answered (`Rulebook.shown`,
+    the one meaning of show_if); optional ones are sometimes left out.
+    """
     answers: dict[str, Any] = {}
     for question in questions:
+        if question["id"] not in book.shown(answers):
+            continue
         if not question["required"] and rng.random() < 0.3:
             continue
         values = [option["value"] for option in question.get("options", [])]
         if question["type"] == "single_choice":
             answers[question["id"]] = rng.choice(values)
         elif question["type"] == "multi_choice":
-            answers[question["id"]] = rng.sample(values, rng.randint(0, len(values)))
+            # Safety lists are mostly empty, as for most athletes, so the rest of the rules get exercised.
+            count = 0 if rng.random() < 0.6 else rng.randint(1, len(values))
+            answers[question["id"]] = rng.sample(values, count)
         elif question["type"] == "boolean":
             answers[question["id"]] = rng.random() < 0.5
         else:
@@ -45,7 +54,7 @@ def main() -> None:
     book = app.extensions["screening"].rulebook
     rng = random.Random(SEED)
     sets = [dict(example.answers) for example in book.examples]
-    sets += [random_answers(questions, rng) for _ in range(COUNT)]
+    sets += [random_answers(book, questions, rng) for _ in range(COUNT)]
     with gzip.open(SNAPSHOT, "wt", encoding="utf-8") as out:
         for answers in sets:
             response = client.post("/v1/screenings", json=answers)

@@ -12,7 +12,10 @@
  * questions the result still depends on and, for a recommendation, the optional ones that
  * change how to do the drill (wall, timing), then offers the result. If the athlete asks for it,
  * every question the preview shows (its shown_questions: the form never reads show_if) is on
- * screen, as a plain form; if the preview cannot be had, every question is.
+ * screen, as a plain form; if the preview cannot be had, every question is. Either way the
+ * questions that ask the athlete to move wait until nothing answered before them rules moving
+ * out (the preview's ready_to_move), and once the answers rule the drill out both forms ask
+ * only what the result still needs.
  */
 (function () {
   "use strict";
@@ -309,6 +312,18 @@
 
   // ---- Which questions are shown: the service decides (the preview's shown_questions), the form shows.
 
+  // The questions the preview shows, less those that ask the athlete to move while something
+  // answered before them may still rule moving out.
+  function serviceShown(form, body) {
+    return new Set(body.shown_questions.filter(function (id) {
+      return body.ready_to_move || !form.moving.has(id);
+    }));
+  }
+
+  function ruledOut(preview) {
+    return Boolean(preview && preview.body.settled && preview.body.decision === "not_recommended");
+  }
+
   function only(answers, ids) {
     var kept = {};
     Object.keys(answers).forEach(function (id) {
@@ -345,7 +360,7 @@
             delete kept[id]; // refused by the service: left out from here on
           }
         });
-        var shown = new Set(preview.body.shown_questions);
+        var shown = serviceShown(form, preview.body);
         var wanted = Object.keys(kept).filter(function (id) { return shown.has(id); });
         var exact = wanted.length === Object.keys(judged).length && wanted.every(function (id) { return id in judged; });
         return exact || !rounds ? preview : attempt(shown, rounds - 1);
@@ -359,9 +374,10 @@
   // and those the athlete was asked to answer when sending.
   function fromPreview(form, preview) {
     var body = preview.body;
-    var wanted = new Set(body.next_questions.concat(body.settled ? stillNeeded(body) : []));
+    var asking = form.adaptive ? body.next_questions : [];
+    var wanted = new Set(asking.concat(body.settled ? stillNeeded(body) : []));
     var answered = answeredIds(form);
-    var applies = new Set(body.shown_questions);
+    var applies = serviceShown(form, body);
     var shown = new Set(Array.from(applies).filter(function (id) {
       return answered.has(id) || wanted.has(id) || form.asked.has(id);
     }));
@@ -372,10 +388,10 @@
   // (null on the plain form, which shows every question the service shows).
   function decideVisible(form, answers) {
     return askShown(form, answers).then(function (preview) {
-      if (form.adaptive) {
+      if (form.adaptive || ruledOut(preview)) {
         return fromPreview(form, preview);
       }
-      var applies = new Set(preview.body.shown_questions);
+      var applies = serviceShown(form, preview.body);
       return { applies: applies, shown: applies, preview: null };
     });
   }
@@ -468,12 +484,8 @@
     return form.pending;
   }
 
-  // The plain form asks again only when an answer that shows or hides questions changed.
-  function schedule(form, delay, target) {
-    var block = target.closest ? target.closest("[data-question]") : null;
-    if (!form.adaptive && !(block && form.controlling.has(block.getAttribute("data-question")))) {
-      return;
-    }
+  // Both forms ask again on every change: any answer may rule moving, or the drill, out.
+  function schedule(form, delay) {
     form.turn++;
     form.node.setAttribute("data-questions", "updating");
     clearTimeout(form.timer);
@@ -895,8 +907,8 @@
       questions: questionnaire.questions,
       blocks: {},
       adaptive: Boolean(start),
-      controlling: new Set(questionnaire.questions.filter(function (question) {
-        return question.controls.length;
+      moving: new Set(questionnaire.questions.filter(function (question) {
+        return question.asks_to_move;
       }).map(function (question) { return question.id; })),
       failed: false,
       applies: new Set(),
@@ -932,13 +944,13 @@
     node.append(el("div", { class: "hs-actions" }, form.progress, form.button, form.notice, form.stale));
     node.addEventListener("change", function (event) {
       keepNoneExclusive(node, event.target);
-      schedule(form, CLICK_DELAY_MS, event.target);
+      schedule(form, CLICK_DELAY_MS);
       if (form.result.hasChildNodes()) {
         form.stale.hidden = false;
       }
     });
     node.addEventListener("input", function (event) {
-      schedule(form, event.target.type === "number" ? TYPING_DELAY_MS : CLICK_DELAY_MS, event.target);
+      schedule(form, event.target.type === "number" ? TYPING_DELAY_MS : CLICK_DELAY_MS);
     });
     node.addEventListener("focusout", function () {
       if (form.lingering) {
