@@ -17,7 +17,19 @@ from .model import (
 from .questions import Option, Question
 
 __all__ = [
-    "DECISIONS", "DECISION_GROUP", "RECOMMENDING", "TIMINGS", "VARIANTS", "Caution", "Example", "Option",
-    "Question", "Rule", "Rulebook", "RulebookError", "URGENCIES", "default_rules_dir",
+    "DECISIONS",
+    "DECISION_GROUP",
+    "RECOMMENDING",
+    "TIMINGS",
+    "URGENCIES",
+    "VARIANTS",
+    "Caution",
+    "Example",
+    "Option",
+    "Question",
+    "Rule",
+    "Rulebook",
+    "RulebookError",
+    "default_rules_dir",
     "load",
 ]

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from marshmallow import fields, validate
 
 from .answer_fields import StrictBoolean, StrictInteger, parse_json_int, unique_items
-from .conditions import AllOf, Atom, Condition, ConditionError
+from .conditions import AllOf, Condition, ConditionError
 
 SCALAR_OPS = frozenset({"eq", "ne", "in"})
 INTEGER_OPS = frozenset({"gte", "gt", "lte", "lt", "given"})

@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import EngineError
 from ..rulebook import DECISIONS, TIMINGS, VARIANTS, Rulebook
 from ..screening import outcome
+from ..screening.cubes import Partition
 from ..screening.screener import Screener
 from .passes import OutcomeKey
 from .report import Report
@@ -93,9 +94,26 @@ def shadowed(report: Report) -> None:
         if witness is not None and changed:
             report.shadow_witnesses[rule.id] = witness
         elif witness is None and not changed:
-            report.shadowed.append(rule.id)
+            if not _changed_inside_cubes(report, without, screener, [index for _, index in affected]):
+                report.shadowed.append(rule.id)
         else:
             report.proof.problems.append(f"rule {rule.id}: the engine without it disagrees with the worked-out outcome")
+
+
+def _changed_inside_cubes(report: Report, without: Rulebook, screener: Screener, affected: list[int]) -> bool:
+    """Whether some member of a cube where the rule took effect, not only its representative, is
+    told something else without it: the cubes of the rulebook without the rule cut those finer."""
+    finer = Partition(without, report.partition.space)
+    original = Screener(report.rulebook)
+    for index in affected:
+        cube = report.partition.cubes[index]
+        for other in finer.meeting(cube.classes):
+            member = {field.question.id: finer.value(slot, min(mine & theirs))
+                      for slot, (field, mine, theirs) in enumerate(zip(finer.space.fields, cube.classes,
+                                                                       finer.cubes[other].classes, strict=True))}
+            if _screened_without(screener, member) != _screened_without(original, member):
+                return True
+    return False
 
 
 def _ids(rulebook: Rulebook, mask: int) -> frozenset[str]:

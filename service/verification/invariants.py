@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..rulebook import RECOMMENDING, Rulebook
-from .facts import CONTRAINDICATION_CAUTIONS, UNIVERSAL_CAUTIONS
+from .facts import BEFORE_MOVING, FROM_MOVING, UNIVERSAL_CAUTIONS, derive
 
 Facts = Mapping[str, bool]
 Body = Mapping[str, Any]
@@ -23,9 +23,23 @@ Check = Callable[[Facts, Body, Rulebook], bool]
 
 ACROSS_CASES = {
     "monotonic_safety": (
-        "Adding a diagnosed structural condition, a hip pinch, a painful area or more pain to any "
-        "answers never raises the decision's rank (DECISION_RANK) and never withdraws a referral: "
-        "more risk must never make the drill more available."
+        "Adding a red flag, an operation, an injury, a diagnosed condition, a painful area, more pain, a "
+        "hip pinch, or being under 18 to any answers never raises the decision's rank (DECISION_RANK), "
+        "never withdraws a referral and never makes it less urgent: more risk must never make the drill "
+        "more available."
+    ),
+    "sex_never_changes_a_tested_decision": (
+        "The source's caution about women concerns hips that have not been tested: once hip rotation "
+        "tested limited or normal, changing only `sex` never changes the decision or the referral."
+    ),
+    "no_movement_answer_once_ruled_out": (
+        "Once an answer before the movement questions rules moving out, the result never depends on the "
+        "rotation test or the pinch test: a form need not, and must not, ask the athlete to try them."
+    ),
+    "no_safety_answer_has_a_default": (
+        "An unanswered safety question is never \"no\": every question that can stop the drill is "
+        "required and has no default, and any other question a referring rule reads defaults to "
+        "\"not known yet\"."
     ),
     "deterministic": (
         "The same answers always get the same result, whatever was screened before and in whichever "
@@ -67,15 +81,117 @@ def _recommending(body: Body) -> bool:
     return body["decision"] in RECOMMENDING
 
 
-def _contraindicated(facts: Facts) -> bool:
-    return any(facts[name] for name in CONTRAINDICATION_CAUTIONS)
+@invariant("A red flag (pain at night or at rest, feeling unwell, numbness or weakness, bladder or bowel trouble) "
+           "can mean disease that exercise cannot treat: not_recommended with an urgent referral and the red_flag "
+           "stop caution, and nothing else, whatever the other answers, so that a form can stop at once.")
+def red_flag_stands_alone(facts: Facts, body: Body, rulebook: Rulebook) -> bool:
+    if not facts["red_flag"]:
+        return "red_flag" not in _codes(body, "cautions")
+    return (body["decision"] == "not_recommended" and body["refer_urgency"] == "urgent"
+            and _codes(body, "cautions") == ["red_flag"] and _codes(body, "preparation") == ["see_doctor_promptly"])
 
 
-@invariant("A structural condition (labrum, meniscus, bone) or a pinch at the front of the hip means the limit "
-           "is not muscular and the drill must not be started (source); severe current pain needs a professional "
-           "first (general practice). Each gives not_recommended with a referral.")
-def contraindication_refers(facts: Facts, body: Body, rulebook: Rulebook) -> bool:
-    return not _contraindicated(facts) or (body["decision"] == "not_recommended" and body["refer"] is True)
+@invariant("Hip, groin or knee pain under 18 is the picture of a slipping growth plate at the hip (SCFE): "
+           "not_recommended, referred urgently.")
+def growing_joint_pain_is_urgent(facts: Facts, body: Body, rulebook: Rulebook) -> bool:
+    return not derive(facts)["growing_joint_pain"] or (
+        body["decision"] == "not_recommended" and body["refer_urgency"] == "urgent")
+
+
+@invariant("Every reason not to move (recent surgery, a hip replacement, a diagnosed joint problem, a recent "
+           "injury, hip or groin pain, severe pain, a pinch, a limited growing hip) gives not_recommended with a "
+           "referral.")
+def reasons_not_to_move_refer(facts: Facts, body: Body, rulebook: Rulebook) -> bool:
+    return not derive(facts)["ruled_out"] or (body["decision"] == "not_recommended" and body["refer"] is True)
+
+
+@invariant("Without a red flag, each reason not to move known before the movement questions gets its own stop "
+           "caution, even when another one decided; the reasons known only from moving (a pinch, a limited growing "
+           "hip) are named only when nothing before them ruled movement out, so the result never depends on a "
+           "movement the athlete should not try; and no caution claims a reason the answers do not show.")
+def every_reason_not_to_move_is_named(facts: Facts, body: Body, rulebook: Rulebook) -> bool:
+    known = derive(facts)
+    if known["red_flag"]:
+        return True
+    cautions = _codes(body, "cautions")
+    before = all(known[name] == (code in cautions) for name, code in BEFORE_MOVING.items())
+    moving = all((known[name] and not known["ruled_out_before_moving"]) == (code in cautions)
+                 for name, code in FROM_MOVING.items())
+    return before and moving
+
+
+@invariant("After a hip replacement, turning the knee in or across the midline can dislocate the new joint: "
+           "the replacement precautions are always named (unless a red flag stands alone).")
+def hip_replacement_precautions_are_named(facts: Facts, body: Body, rulebook: Rulebook) -> bool:
+    named = "hip_replacement_precautions" in _codes(body, "cautions")
+    return named == (facts["hip_replacement"] and not facts["red_flag"])
+
+
+@invariant("`refer` is true exactly when `refer_urgency` is routine or urgent.")
+def refer_matches_urgency(facts: Facts, body: Body, rulebook: Rulebook) -> bool:
+    return body["refer_urgency"] in (None, "routine", "urgent") and body["refer"] is (body["refer_urgency"] is not None)
+
+
+@invariant("A referral says whom to see and how soon: an urgent one the see_doctor_promptly step, a routine one "
+           "the see_professional step, and never both.")
+def referral_step_matches_urgency(facts: Facts, body: Body, rulebook: Rulebook) -> bool:
+    steps = _codes(body, "preparation")
+    urgency = body["refer_urgency"]
+    return bool(("see_doctor_promptly" in steps) == (urgency == "urgent")
+                and ("see_professional" in steps) == (urgency == "routine"))
+
+
+@invariant("A refusal must say what to do instead: a referral and at least one stop-level caution explaining why.")
+def not_recommended_means_referral(facts: Facts, body: Body, rulebook: Rulebook) -> bool:
+    if body["decision"] != "not_recommended":
+        return True
+    return body["refer"] is True and any(c["severity"] == "stop" for c in body["cautions"])
+
+
+@invariant("Someone sent to a professional must not also be told to go ahead with the drill.")
+def refer_means_not_recommended(facts: Facts, body: Body, rulebook: Rulebook) -> bool:
+    return not body["refer"] or not body["recommended"]
+
+
+@invariant("Hip or groin pain of any severity can come from the joint (impingement, labrum, early arthritis), "
+           "which the drill is not for (source): never recommended, and no soft-tissue work on a painful hip.")
+def painful_hip_is_not_worked(facts: Facts, body: Body, rulebook: Rulebook) -> bool:
+    return not facts["hip_or_groin_pain"] or (
+        not _recommending(body) and body["refer"] is True and "soft_tissue_first" not in _codes(body, "preparation"))
+
+
+@invariant("Pain of 4/10 or more is never left unsaid: a pain caution or a referral, whatever the decision.")
+def pain_of_4_is_addressed(facts: Facts, body: Body, rulebook: Rulebook) -> bool:
+    pain_codes = {"current_pain", "pain_check", "severe_pain", "hip_groin_pain", "growing_joint_pain"}
+    return not facts["pain_4_or_more"] or body["refer"] is True or bool(pain_codes & set(_codes(body, "cautions")))
+
+
+@invariant("Hips that have not been tested are not given the drill unless the athlete is a man: many women "
+           "already have ample hip IR (source), and `other` and `prefer_not_to_say` are treated as cautiously.")
+def untested_hips_wait_unless_male(facts: Facts, body: Body, rulebook: Rulebook) -> bool:
+    return not (facts["ir_not_tested"] and not facts["male"]) or not _recommending(body)
+
+
+@invariant("A growing hip is tested before a drill is added, and a limit found is examined, not stretched.")
+def growing_hips_are_tested_first(facts: Facts, body: Body, rulebook: Rulebook) -> bool:
+    if not facts["growing"]:
+        return True
+    if facts["ir_limited"]:
+        return body["decision"] == "not_recommended" and body["refer"] is True
+    return not facts["ir_not_tested"] or not _recommending(body)
+
+
+@invariant("The hip-structure note is about untested hips: given exactly when an untested athlete who is not "
+           "a man is told to test first.")
+def hip_structure_note_only_before_a_test(facts: Facts, body: Body, rulebook: Rulebook) -> bool:
+    wanted = facts["ir_not_tested"] and not facts["male"] and body["decision"] == "assess_first"
+    return ("female_hip_structure" in _codes(body, "cautions")) == wanted
+
+
+@invariant("A growing athlete told to test first is told what a limit would mean.")
+def growing_athletes_hear_about_the_test(facts: Facts, body: Body, rulebook: Rulebook) -> bool:
+    wanted = facts["growing"] and body["decision"] == "assess_first"
+    return ("growing_hip_check" in _codes(body, "cautions")) == wanted
 
 
 @invariant("`recommended` is the one field simple clients read: it must be true exactly for recommended and "
@@ -106,12 +222,6 @@ def soft_tissue_first_leads(facts: Facts, body: Body, rulebook: Rulebook) -> boo
 def soft_tissue_only_for_the_drill(facts: Facts, body: Body, rulebook: Rulebook) -> bool:
     wanted = _recommending(body) and not facts["soft_tissue_done"]
     return ("soft_tissue_first" in _codes(body, "preparation")) == wanted
-
-
-@invariant("Women often already have ample hip IR (source): never recommend the drill to a woman whose IR has "
-           "not been tested.")
-def untested_women_wait(facts: Facts, body: Body, rulebook: Rulebook) -> bool:
-    return not (facts["female"] and facts["ir_not_tested"]) or not _recommending(body)
 
 
 @invariant("Without a wall the feet-on-wall variant cannot be done; offering it, even as the alternative, "
@@ -147,27 +257,6 @@ def texts_come_from_the_catalogue(facts: Facts, body: Body, rulebook: Rulebook) 
         and len({code for code, *_ in cautions}) == len(cautions)
         and len({code for code, _ in preparation}) == len(preparation)
     )
-
-
-@invariant("Someone sent to a professional must not also be told to go ahead with the drill.")
-def refer_means_not_recommended(facts: Facts, body: Body, rulebook: Rulebook) -> bool:
-    return not body["refer"] or not body["recommended"]
-
-
-@invariant("A refusal must say what to do instead: refer to a professional, with the see_professional step "
-           "and at least one stop-level caution explaining why.")
-def not_recommended_means_referral(facts: Facts, body: Body, rulebook: Rulebook) -> bool:
-    if body["decision"] != "not_recommended":
-        return True
-    stop = any(c["severity"] == "stop" for c in body["cautions"])
-    return body["refer"] is True and "see_professional" in _codes(body, "preparation") and stop
-
-
-@invariant("Each contraindication present gets its own stop-level caution, even when another one already "
-           "decided; and none is claimed that the answers do not show.")
-def every_contraindication_is_named(facts: Facts, body: Body, rulebook: Rulebook) -> bool:
-    cautions = _codes(body, "cautions")
-    return all(facts[name] == (code in cautions) for name, code in CONTRAINDICATION_CAUTIONS.items())
 
 
 @invariant("`assess_first` is only useful if it says how to test hip internal rotation.")
@@ -209,14 +298,6 @@ def with_caution_means_an_extra_warning(facts: Facts, body: Body, rulebook: Rule
     return bool((body["decision"] == "recommended_with_caution") == extra)
 
 
-@invariant("Women are told why their IR may already be ample whenever the drill is considered for them (source), "
-           "and the note is not shown to others.")
-def women_hear_about_hip_structure(facts: Facts, body: Body, rulebook: Rulebook) -> bool:
-    if facts["female"] and body["decision"] != "not_recommended":
-        return "female_hip_structure" in _codes(body, "cautions")
-    return "female_hip_structure" not in _codes(body, "cautions")
-
-
 @invariant("Only a test showing normal IR can tell someone they do not need the drill.")
 def not_needed_only_after_a_normal_test(facts: Facts, body: Body, rulebook: Rulebook) -> bool:
     return body["decision"] != "not_needed" or facts["ir_normal"]
@@ -225,9 +306,11 @@ def not_needed_only_after_a_normal_test(facts: Facts, body: Body, rulebook: Rule
 @invariant("The drill is recommended only for limited IR or a training load known to cost IR (frequent sumo, "
            "pitching, rotational sport).")
 def recommendation_has_an_indication(facts: Facts, body: Body, rulebook: Rulebook) -> bool:
-    return not _recommending(body) or facts["ir_limited"] or facts["risk_profile"]
+    return not _recommending(body) or facts["ir_limited"] or derive(facts)["training_load"]
 
 
-@invariant("Limited IR without a contraindication is what the drill is for: withholding it then is also wrong.")
+@invariant("Limited IR in an adult with no reason not to move is what the drill is for: withholding it then is "
+           "also wrong.")
 def limited_rotation_gets_the_drill(facts: Facts, body: Body, rulebook: Rulebook) -> bool:
-    return not facts["ir_limited"] or _contraindicated(facts) or _recommending(body)
+    known = derive(facts)
+    return not facts["ir_limited"] or known["ruled_out"] or facts["growing"] or _recommending(body)

@@ -9,9 +9,8 @@ fact property outside the fields the classes account for.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from ..rulebook import Rule, Rulebook, conditions
 from ..rulebook.conditions import AllOf, AnyOf, Atom, Condition, Not
@@ -104,14 +103,3 @@ def _atoms_agree_with_engine(rulebook: Rulebook, space: AnswerSpace,
                 problems.append(f"{question.id} = {value!r}: durable-rules and the condition language disagree "
                                 f"on {own[name]}")
     return problems, count
-
-
-def alike_classes(proof: Proof, space: AnswerSpace, fixed: Mapping[str, Any]) -> tuple[ClassKey, ...]:
-    """Per field, per class: the first class no rule or fact tells apart from it (fixed answers stay)."""
-    return tuple(tuple(range(f.size)) if f.question.id in fixed else proof.exactness.alike[slot]
-                 for slot, f in enumerate(space.fields))
-
-
-def leader(alike: Sequence[ClassKey], key: ClassKey) -> ClassKey:
-    """The first class key no rule or fact tells apart from `key`: the one screened for it."""
-    return tuple(alike[slot][index] for slot, index in enumerate(key))

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 from ..rulebook import Rulebook
+from ..screening.cubes import Partition
 from .invariants import ACROSS_CASES, PER_CASE
 from .passes import Run
-from .proof import ClassKey, Proof, leader
+from .proof import Proof
 
 
 @dataclass
@@ -25,15 +25,13 @@ class Failure:
 @dataclass
 class Report:
     rulebook: Rulebook
-    classes: list[ClassKey]
-    """Every class key of the space (or of the answers fixed)."""
-    keys: list[ClassKey]
-    """The class key of each screened case: the first of the classes it stands for."""
+    partition: Partition
+    """The cubes of answer classes; case k is the representative of cube k."""
     cases: list[dict[str, Any]]
     run: Run
     proof: Proof
-    alike: tuple[ClassKey, ...]
-    """Per field, per class: the class screened in its place (see `proof.alike_classes`)."""
+    fact_sets: list[set[int]] = field(default_factory=list)
+    """Per case, every combination of invariant facts its cube's members show."""
     invariant_cases: dict[str, int] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
     rule_matches: dict[str, int] = field(default_factory=dict)
@@ -42,19 +40,10 @@ class Report:
     unreachable: list[str] = field(default_factory=list)
     shadowed: list[str] = field(default_factory=list)
     shadow_witnesses: dict[str, int] = field(default_factory=dict)
-    mutations_outside: int = 0
 
     @property
     def ok(self) -> bool:
         return not (self.failures or self.unreachable or self.shadowed or self.proof.problems)
-
-    def case_of(self, key: ClassKey) -> int:
-        """The index of the screened case that stands for the class `key`."""
-        return self._position[leader(self.alike, key)]
-
-    @cached_property
-    def _position(self) -> dict[ClassKey, int]:
-        return {key: index for index, key in enumerate(self.keys)}
 
     def render(self) -> str:
         return "\n".join([*_answer_space(self), *_invariants(self), *_rules(self), *_reached(self)])
@@ -75,8 +64,8 @@ def _answer_space(report: Report) -> Iterable[str]:
     yield f"rulebook {report.rulebook.rules_version}: {len(report.rulebook.rules)} rules"
     yield ""
     yield "answer space"
-    yield (f"  {len(report.classes):,} classes; {len(report.cases):,} cases (one per group of classes no rule "
-           f"or fact tells apart) screened twice through durable-rules "
+    yield (f"  {report.partition.classes:,} valid classes; {len(report.cases):,} cases (one per cube of classes "
+           f"no rule that can still take effect tells apart) screened twice through durable-rules "
            f"({run.screenings:,} screenings in {run.seconds:.1f} s)")
     yield (f"  durable-rules matched exactly the rules whose conditions hold on every case: "
            f"{'no' if run.disagreements else 'yes'}")
@@ -84,8 +73,6 @@ def _answer_space(report: Report) -> Iterable[str]:
            f"residual of every rule and fact within each class; {proof.atom_tests:,} field tests agree with "
            f"durable-rules")
     yield f"  fields no rule reads: {', '.join(proof.unread_fields) or 'none'}"
-    for note in proof.exactness.redundant:
-        yield f"  alike, screened once: {note}"
     for problem in proof.problems:
         yield f"  PROBLEM: {problem}"
 
@@ -98,7 +85,6 @@ def _invariants(report: Report) -> Iterable[str]:
     for name, count in report.invariant_cases.items():
         status = f"FAILED on {failed[name].cases:,}" if name in failed else "ok"
         yield f"  {name:<42} {count:>8,}  {status}"
-    yield f"  monotonic mutations leading outside the classes checked: {report.mutations_outside:,}"
     for failure in report.failures:
         yield ""
         yield f"  FAILED {failure.invariant}: {reasons.get(failure.invariant, '')}"

@@ -1,8 +1,9 @@
 """Verify the rulebook over its whole answer space, through the real engine.
 
 `python -m service.verification` screens answers covering every class of answers
-(`answer_space`) with durable-rules, twice, and prints a report. Classes that no rule
-and no invariant fact tells apart are covered by one screening:
+(`answer_space`) with durable-rules, twice, and prints a report. One screening covers each
+cube of classes that no rule that can still take effect tells apart (`screening.cubes`);
+invariants are checked on every combination of facts a cube's members show:
 
 - proof that the classes are exact, and that durable-rules reads nothing they miss (`proof`);
   on every case durable-rules matches exactly the rules whose conditions hold (`passes`);
@@ -22,29 +23,36 @@ from typing import Any
 from ..rulebook import Rulebook
 from ..rulebook import load as load_rulebook
 from ..screening import answer_space
-from .checks import check_invariants, check_monotonic_safety
+from ..screening.cubes import Partition
+from ..screening.visibility import show_if_conditions
+from .checks import (
+    check_invariants,
+    check_monotonic_safety,
+    check_no_movement_answer_once_ruled_out,
+    check_no_safety_default,
+    check_sex_on_tested_hips,
+)
 from .coverage import coverage, shadowed
 from .passes import screen_twice
-from .proof import alike_classes, leader, prove_exact
+from .proof import prove_exact
 from .report import Report
 
 
 def verify(rulebook: Rulebook, fixed: Mapping[str, Any] | None = None, processes: int = 2) -> Report:
     """Screen every class (or those of the `fixed` answers) and check everything on them."""
-    fixed = dict(fixed or {})
-    space = answer_space.build(rulebook)
+    space = answer_space.build(rulebook, extra=show_if_conditions(rulebook))
     proof = prove_exact(rulebook, space)
-    alike = alike_classes(proof, space, fixed)
-    classes = list(space.class_keys(fixed))
-    screened = [(key, case) for key, case in zip(classes, space.cases(fixed), strict=True)
-                if leader(alike, key) == key]
-    cases = [case for _, case in screened]
+    partition = Partition(rulebook, space, fixed)
+    cases = [dict(cube.case) for cube in partition.cubes]
     run = screen_twice(rulebook, cases, processes)
-    report = Report(rulebook, classes, [key for key, _ in screened], cases, run, proof, alike)
+    report = Report(rulebook, partition, cases, run, proof)
     for index in run.disagreements:
         proof.problems.append(f"durable-rules matched other rules than the conditions say for {cases[index]}")
     check_invariants(report)
-    check_monotonic_safety(report, space)
+    check_monotonic_safety(report)
+    check_sex_on_tested_hips(report)
+    check_no_movement_answer_once_ruled_out(report)
+    check_no_safety_default(report)
     coverage(report)
     shadowed(report)
     return report

@@ -18,7 +18,7 @@ from ..rulebook import DECISION_GROUP, Rulebook
 from ..screening import answer_space
 from ..screening.answer_space import FieldClasses
 from ..screening.screener import Screener
-from .cubes import Partition
+from ..screening.cubes import Partition
 
 OUTCOME_COLUMNS = ("decision", "refer_urgency", "rule")
 LEGEND = (
@@ -29,7 +29,7 @@ LEGEND = (
     "cells in a row gets the decision shown, from the decision rule named (`rules/decision.yaml`,",
     "reasons in `docs/clinical-basis.md`). Questions that decide nothing are left out. In a cell,",
     "`any` means every answer; `a or b` either; for a list, `x/y` means at least one of x and y,",
-    "`+` joins what must all be ticked, `another` is any other option, and `none` is `[]`;",
+    "`+` joins what must all be ticked, `another` is any other option, `some ticked` any option, and `none` is `[]`;",
     "`not asked` is a question whose show_if does not hold.",
 )
 
@@ -44,12 +44,13 @@ def rows(rulebook: Rulebook) -> tuple[list[str], list[list[str]]]:
     header = [space.fields[slot].question.id for slot in slots] + list(OUTCOME_COLUMNS)
     table = []
     for cube in partition.cubes:
-        body = screener.screen(screener.load(dict(cube.case))).body
+        body = screener.screen(screener.load(dict(cube.case))).dict()
         decided = next(entry["rule"] for entry in body["rationale"]
                        if rulebook.rules_by_id[entry["rule"]].group == DECISION_GROUP)
         cells = [_describe(space.fields[slot], cube.classes[slot]) for slot in slots]
         table.append([*cells, body["decision"], body["refer_urgency"] or "", decided])
-    return header, table
+    order = [rule.id for rule in rulebook.rules]
+    return header, sorted(table, key=lambda row: order.index(row[-1]))  # in precedence order
 
 
 def _describe(field: FieldClasses, classes: frozenset[int]) -> str:
@@ -60,22 +61,20 @@ def _describe(field: FieldClasses, classes: frozenset[int]) -> str:
 
 def _class_label(field: FieldClasses, index: int) -> str:
     question = field.question
+    if question.kind.partition == "subsets":
+        order = [option.value for option in question.options]
+        parts = ["/".join(option for option in order if option in group)
+                 for bit, group in enumerate(field.groups) if index >> bit & 1]
+        if field.others_matter and index >> len(field.groups) & 1:
+            parts.append("another" if field.groups else "some ticked")
+        return " + ".join(parts) or "none"
     members = [value for value in answer_space.field_values(question) if field.class_of(value) == index]
-    if question.type == "boolean":
-        return "yes" if members == [True] else "no"
-    if question.type == "integer":
+    if question.kind.partition == "range":
         numbers = [value for value in members if value is not None]
         if not numbers:
             return "not asked"
         return str(numbers[0]) if len(numbers) == 1 else f"{numbers[0]}-{numbers[-1]}"
-    if question.type == "single_choice":
-        return "/".join(members)
-    order = [option.value for option in question.options]
-    parts = ["/".join(option for option in order if option in group)
-             for bit, group in enumerate(field.groups) if index >> bit & 1]
-    if field.others_matter and index >> len(field.groups) & 1:
-        parts.append("another")
-    return " + ".join(parts) or "none"
+    return "/".join(("yes" if value else "no") if isinstance(value, bool) else str(value) for value in members)
 
 
 def render(header: Sequence[str], table: Sequence[Sequence[Any]], fmt: str) -> str:
