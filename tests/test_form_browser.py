@@ -167,8 +167,7 @@ def form_page(new_page: Callable[..., Page], sites: Sites, console_errors: list[
 @pytest.fixture
 def athlete(answers: dict[str, Any]) -> dict[str, Any]:
     """An answer to every question: the valid answers plus what this athlete says to the optional ones."""
-    return {**answers, "hip_pinch": False, "structural_conditions": [], "pain_severity": 0, "pain_areas": [],
-            "wall_available": True}
+    return {**answers, "wall_available": True}
 
 
 # ---- Helpers: every locator below pierces the form's (open) shadow root.
@@ -1140,3 +1139,49 @@ def test_without_an_intake_the_form_asks_no_name_and_stores_nothing(
         submit(page)
     expect(result(page)).to_have_attribute("data-decision", "recommended")
     assert len(page.request.get(f"{sites.app}/v1/submissions?limit=500", headers=COACH).json()["items"]) == count
+
+
+# ---- Safety first: nothing that asks the athlete to move comes before what rules moving out
+
+
+MOVING = ("hip_ir", "hip_pinch")
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["adaptive", "plain"])
+def test_a_red_flag_ends_the_questionnaire_at_once(form_page: Page, plain: bool) -> None:
+    if plain:
+        show_all(form_page)
+    sent: list[Request] = []
+    form_page.on("request", lambda request: request.url.endswith("/v1/screenings") and sent.append(request))
+    fill_in(form_page, {"red_flags": ["numbness_or_weakness"]})
+    questions_settled(form_page)
+    assert on_screen(form_page) == ["red_flags"]
+    expect(progress(form_page)).to_contain_text(READY)
+    submit(form_page)
+    status = result(form_page)
+    expect(status).to_have_attribute("data-decision", "not_recommended")
+    expect(status).to_contain_text("emergency department")
+    assert sent == []  # the preview already gave the whole screening
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["adaptive", "plain"])
+def test_a_hip_replacement_never_reaches_hip_pinch(form_page: Page, athlete: dict[str, Any], plain: bool) -> None:
+    if plain:
+        show_all(form_page)
+    assert not set(MOVING) & set(on_screen(form_page))  # nothing is known yet: no movement asked
+    replaced = {**athlete, "structural_conditions": ["hip_replacement"]}
+    asked: list[str] = []
+    for _ in range(40):
+        questions_settled(form_page)
+        assert not set(MOVING) & set(on_screen(form_page)), asked
+        if READY in progress(form_page).inner_text():
+            break
+        waiting = waiting_for_an_answer(form_page)
+        assert waiting, asked
+        fill_in(form_page, {waiting[0]: replaced[waiting[0]]})
+        asked.append(waiting[0])
+    assert "structural_conditions" in asked and not set(MOVING) & set(asked)
+    submit(form_page)
+    status = result(form_page)
+    expect(status).to_have_attribute("data-decision", "not_recommended")
+    expect(status).to_contain_text("new joint out of place")
