@@ -32,7 +32,7 @@ def test_a_screening_follows_the_contract(client: FlaskClient, answers: dict[str
     assert response.status_code == 200 and response.mimetype == "application/json"
     body = response.get_json()
     assert list(body) == [
-        "id", "recommended", "decision", "refer", "variant", "timing", "preparation",
+        "id", "recommended", "decision", "refer", "refer_urgency", "variant", "timing", "preparation",
         "cautions", "rationale", "rules_version",
     ]
     assert body["id"].startswith("scr_")
@@ -60,7 +60,9 @@ def test_invalid_answers_get_422_naming_every_bad_field(client: FlaskClient) -> 
     response = client.post("/v1/screenings", json={"sex": "woman", "pain_severity": "5", "extra": 1})
     body = assert_problem(response, 422)
     assert body["title"] == "Invalid answers"
-    assert set(body["errors"]) == {"sex", "pain_severity", "extra", "lifting_style", "prior_soft_tissue_work"}
+    assert set(body["errors"]) == {"sex", "pain_severity", "extra", "lifting_style", "prior_soft_tissue_work",
+                                   "red_flags", "age", "recent_surgery", "recent_injury", "structural_conditions",
+                                   "pain_areas", "hip_pinch"}
     assert body["errors"]["pain_severity"] == ["Not a valid integer."]
 
 
@@ -138,7 +140,7 @@ def test_bad_requests_do_not_change_what_later_requests_get(client: FlaskClient,
 def test_questionnaire_is_served_as_data(client: FlaskClient) -> None:
     body = client.get("/v1/questionnaire").get_json()
     assert body["rules_version"]
-    assert [q["id"] for q in body["questions"]][:3] == ["sex", "sports", "lifting_style"]
+    assert [q["id"] for q in body["questions"]][:3] == ["red_flags", "age", "recent_surgery"]
 
 
 def test_health_and_readiness(client: FlaskClient) -> None:

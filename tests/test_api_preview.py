@@ -34,10 +34,10 @@ def test_nothing_answered_is_a_valid_start(client: FlaskClient) -> None:
     body = response.get_json()
     assert list(body) == ["settled", "decision", "possible_decisions", "next_questions", "screening",
                           "screening_needs", "detail_questions", "assumed_defaults", "shown_questions",
-                          "rules_version"]
+                          "ready_to_move", "rules_version"]
     assert (body["settled"], body["decision"], body["screening"]) == (False, None, None)
     assert len(body["possible_decisions"]) == 5
-    assert body["next_questions"][0] == "hip_pinch"
+    assert body["next_questions"][0] == "red_flags" and body["next_questions"][-1] == "hip_pinch"
     assert schema_errors(body, "Preview") == []
 
 
@@ -50,20 +50,21 @@ def test_the_preview_says_which_questions_a_form_shows(client: FlaskClient, answ
     """show_if is evaluated on the server only: forms show `shown_questions`, in questionnaire order."""
     questions = [question["id"] for question in client.get("/v1/questionnaire").get_json()["questions"]]
     shown = client.post(PREVIEW, json=answers).get_json()["shown_questions"]
-    assert shown == [q for q in questions if q != "sumo_days_per_week" or shows_sumo_days]
+    hidden = {"pain_severity"} | (set() if shows_sumo_days else {"sumo_days_per_week"})  # no painful area given
+    assert shown == [q for q in questions if q not in hidden]
 
 
 def test_a_contraindication_settles_with_the_full_screening(client: FlaskClient) -> None:
-    body = client.post(PREVIEW, json={"structural_conditions": ["labral_tear"]}).get_json()
+    body = client.post(PREVIEW, json={"red_flags": ["unwell"]}).get_json()
     assert (body["settled"], body["decision"], body["next_questions"]) == (True, "not_recommended", [])
-    assert body["screening"]["refer"] is True
-    assert body["assumed_defaults"]["hip_pinch"] is False
+    assert body["screening"]["refer"] is True and body["screening"]["refer_urgency"] == "urgent"
+    assert body["assumed_defaults"]["hip_ir"] == "not_tested" and "hip_pinch" not in body["assumed_defaults"]
     assert schema_errors(body, "Preview") == []
 
 
 def test_the_settled_screening_is_what_screenings_gives(client: FlaskClient, answers: dict[str, Any]) -> None:
     partial = {key: value for key, value in answers.items() if key != "squats"}
-    partial.update(hip_pinch=False, structural_conditions=[], pain_severity=0, pain_areas=[])
+    partial.update(hip_pinch=False, structural_conditions=[], pain_areas=[])
     body = client.post(PREVIEW, json=partial).get_json()
     assert body["assumed_defaults"] == {"squats": False, "wall_available": True}
     full = client.post("/v1/screenings", json={**partial, **body["assumed_defaults"]}).get_json()
@@ -72,7 +73,7 @@ def test_the_settled_screening_is_what_screenings_gives(client: FlaskClient, ans
 
 def test_a_form_following_next_questions_asks_fewer_questions(client: FlaskClient, answers: dict[str, Any]) -> None:
     """Answer only what next_questions asks for, first item first, until settled."""
-    athlete = {**answers, "hip_pinch": False, "pain_severity": 0, "pain_areas": [], "structural_conditions": []}
+    athlete = dict(answers)
     given: dict[str, Any] = {}
     while True:
         body = client.post(PREVIEW, json=given).get_json()
@@ -98,10 +99,12 @@ def candidate_values(question: dict[str, Any]) -> list[Any]:
 
 
 @pytest.mark.parametrize("partial", [
-    {"sex": "male", "lifting_style": "sumo", "prior_soft_tissue_work": True, "hip_ir": "limited",
-     "hip_pinch": False, "structural_conditions": [], "pain_severity": 0, "pain_areas": []},
-    {"sex": "female", "lifting_style": "none", "prior_soft_tissue_work": False, "hip_ir": "limited",
-     "hip_pinch": False, "structural_conditions": [], "pain_severity": 3, "pain_areas": ["low_back"]},
+    {"red_flags": [], "age": 30, "recent_surgery": [], "recent_injury": False, "sex": "male", "lifting_style": "sumo",
+     "prior_soft_tissue_work": True, "hip_ir": "limited", "hip_pinch": False, "structural_conditions": [],
+     "pain_areas": []},
+    {"red_flags": [], "age": 30, "recent_surgery": [], "recent_injury": False, "sex": "female",
+     "lifting_style": "none", "prior_soft_tissue_work": False, "hip_ir": "limited", "hip_pinch": False,
+     "structural_conditions": [], "pain_severity": 3, "pain_areas": ["low_back"]},
 ], ids=["recommended", "with_caution"])
 def test_detail_questions_are_exactly_the_optional_ones_that_change_the_screening(
         client: FlaskClient, partial: dict[str, Any]) -> None:
@@ -112,9 +115,7 @@ def test_detail_questions_are_exactly_the_optional_ones_that_change_the_screenin
     baseline = {key: value for key, value in body["screening"].items() if key != "id"}
     changing = []
     for question in client.get("/v1/questionnaire").get_json()["questions"]:
-        if question["id"] in partial or any(
-                {**partial, **body["assumed_defaults"]}.get(controller) not in values
-                for controller, values in (question.get("show_if") or {}).items()):
+        if question["id"] in partial or question["id"] not in body["shown_questions"]:
             continue
         for value in candidate_values(question):
             full = client.post("/v1/screenings", json={**partial, **body["assumed_defaults"], question["id"]: value})

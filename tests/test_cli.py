@@ -18,12 +18,14 @@ from click.testing import CliRunner, Result
 from service.cli import main as cli
 from service.cli import roster
 
-ROSTER = """\
-athlete,sex,sports,lifting_style,sumo_days_per_week,squats,prior_soft_tissue_work,hip_ir,structural_conditions
-Ann,female,running;team_field,conventional,,true,true,limited,
-Ben,male,strength,sumo,5,TRUE,false,limited,
-Cleo,female,rotational,mixed,two,yes,false,not_tested,
-Dev,male,baseball_pitching,none,,false,true,normal,labral_tear
+SAFE = "none,30,none,false,none,false"
+ROSTER = f"""\
+athlete,red_flags,age,recent_surgery,recent_injury,pain_areas,hip_pinch,sex,sports,lifting_style,\
+sumo_days_per_week,squats,prior_soft_tissue_work,hip_ir,structural_conditions
+Ann,{SAFE},female,running;team_field,conventional,,true,true,limited,none
+Ben,{SAFE},male,strength,sumo,5,TRUE,false,limited,NONE
+Cleo,{SAFE},female,rotational,mixed,two,yes,false,not_tested,none
+Dev,{SAFE},male,baseball_pitching,none,,false,true,normal,labral_tear
 """
 
 
@@ -64,8 +66,10 @@ def test_a_clean_roster_exits_0_and_equals_the_api(roster_file: Path, client: An
     results = json.loads(result.stdout)["results"]
     ben = results[1]
     assert (ben["index"], ben["line"], ben["athlete"], ben["ok"]) == (1, 3, "Ben", True)
-    answers = {"sex": "male", "sports": ["strength"], "lifting_style": "sumo", "sumo_days_per_week": 5,
-               "squats": True, "prior_soft_tissue_work": False, "hip_ir": "limited"}
+    answers = {"red_flags": [], "age": 30, "recent_surgery": [], "recent_injury": False, "pain_areas": [],
+               "hip_pinch": False, "structural_conditions": [], "sex": "male", "sports": ["strength"],
+               "lifting_style": "sumo", "sumo_days_per_week": 5, "squats": True, "prior_soft_tissue_work": False,
+               "hip_ir": "limited"}
     api = client.post("/v1/screenings", json=answers).get_json()
     assert {**ben["screening"], "id": None} == {**api, "id": None}
 

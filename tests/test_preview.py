@@ -46,9 +46,8 @@ def complete(given: Mapping[str, Any], rng: random.Random, defaults: bool) -> di
     for question in BOOK.questions:
         if question.id in given:
             answers[question.id] = given[question.id]
-        elif question.id in BOOK.shown(answers):
-            if question.required or not defaults:
-                answers[question.id] = random_value(question, rng)
+        elif question.id in BOOK.shown(answers) and (question.required or not defaults):
+            answers[question.id] = random_value(question, rng)
     return answers
 
 

@@ -1,8 +1,9 @@
 """Rosters for the command line: answer sets read from JSON, JSON Lines or CSV, results written back.
 
 CSV cells are text, so each is read by the type of its question, strictly: booleans are
-`true` or `false` (any case), integers are whole numbers, list answers are separated by `;`,
-and an empty cell means "not answered" (the question's default applies). A cell that does not
+`true` or `false` (any case), integers are whole numbers, list answers are separated by `;`
+(`none` for an empty list), and an empty cell means "not answered" (the question's default
+applies; a required question left empty is an error). A cell that does not
 read as its type is reported with the cell's text; everything else is validated exactly as
 the API validates it.
 """

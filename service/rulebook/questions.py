@@ -24,6 +24,7 @@ SCALAR_OPS = frozenset({"eq", "ne", "in"})
 INTEGER_OPS = frozenset({"gte", "gt", "lte", "lt", "given"})
 LIST_OPS = frozenset({"has", "has_any", "has_none", "empty"})
 LIST_SEPARATOR = ";"
+EMPTY_LIST_CELL = "none"
 WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 
 
@@ -183,6 +184,8 @@ class MultiChoice(QuestionType):
         return functools.partial(list, question.default) if question.default else list
 
     def parse_cell(self, text: str) -> Any:
+        if text.lower() == EMPTY_LIST_CELL:  # an empty cell is "not answered", never "none"
+            return []
         return [item.strip() for item in text.split(LIST_SEPARATOR) if item.strip()]
 
     def values(self, question: Question) -> tuple[Any, ...]:

@@ -17,8 +17,8 @@ from typing import Any
 from ..rulebook import DECISION_GROUP, Rulebook
 from ..screening import answer_space
 from ..screening.answer_space import FieldClasses
-from ..screening.screener import Screener
 from ..screening.cubes import Partition
+from ..screening.screener import Screener
 
 OUTCOME_COLUMNS = ("decision", "refer_urgency", "rule")
 LEGEND = (
