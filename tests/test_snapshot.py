@@ -1,4 +1,4 @@
-"""POST /v1/screenings answers exactly as recorded before the layout moved.
+"""POST /v1/screenings answers exactly as recorded with rulebook v2 (re-record with tests/snapshots/record.py).
 
 Apart from `id`, and `rules_version`: it hashes the rule files' text, so any edit to a comment
 in rules/ changes it; the snapshot's value is replaced by the running app's.
@@ -21,7 +21,7 @@ def test_screenings_match_the_recorded_snapshot(client: FlaskClient) -> None:
         recorded = [json.loads(line) for line in lines]
     assert len(recorded) > 3000
     current = client.get("/v1/questionnaire").get_json()["rules_version"]
-    assert re.fullmatch(r"1\.0\.0\+[0-9a-f]{12}", current)
+    assert re.fullmatch(r"2\.0\.0\+[0-9a-f]{12}", current)
     for case in recorded:
         if "rules_version" in case["body"]:
             case["body"]["rules_version"] = current
