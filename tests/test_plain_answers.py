@@ -17,7 +17,9 @@ from service.screening.plain_answers import PlainAnswers
 BOOK = rulebook.load()
 SCHEMA = answers_schema(BOOK)
 PLAIN = PlainAnswers(BOOK)
-MINIMAL = {"sex": "female", "lifting_style": "none", "prior_soft_tissue_work": True}
+MINIMAL = {"red_flags": [], "age": 30, "recent_surgery": [], "recent_injury": False, "structural_conditions": [],
+           "pain_areas": [], "hip_pinch": False, "sex": "female", "lifting_style": "none",
+           "prior_soft_tissue_work": True}
 
 
 def test_valid_answers_load_exactly_as_marshmallow_loads_them() -> None:

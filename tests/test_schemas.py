@@ -9,7 +9,9 @@ from service.errors import InvalidAnswers
 from service.screening.screener import Screener
 
 SCREENER = Screener(rulebook.load())
-MINIMAL = {"sex": "female", "lifting_style": "none", "prior_soft_tissue_work": True}
+MINIMAL = {"red_flags": [], "age": 30, "recent_surgery": [], "recent_injury": False, "structural_conditions": [],
+           "pain_areas": [], "hip_pinch": False, "sex": "female", "lifting_style": "none",
+           "prior_soft_tissue_work": True}
 
 
 def errors_for(payload: Any) -> dict[str, list[str]]:
