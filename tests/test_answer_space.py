@@ -37,9 +37,13 @@ def payloads(count: int, seed: int) -> list[dict[str, Any]]:
     sets = [dict(example.answers) for example in BOOK.examples]
     for _ in range(count):
         answers = random_answers(rng)
+        for question in BOOK.questions:  # None stands for "not shown": a shown, required question needs a value
+            if question.required and answers[question.id] is None:
+                answers[question.id] = rng.choice([v for v in question.kind.values(question) if v is not None])
         for name in rng.sample(optional, rng.randint(0, len(optional))):
             del answers[name]
-        sets.append(answers)
+        shown = BOOK.shown(answers)  # an answer to a question not shown is refused
+        sets.append({name: value for name, value in answers.items() if name in shown})
     return sets
 
 

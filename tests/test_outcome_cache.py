@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import NO_REASON_NOT_TO_MOVE
 from flask import Flask
 from test_answer_space import payloads
 
@@ -15,6 +16,12 @@ from service import create_app, rulebook
 from service.screening.screener import Screener
 
 BOOK = rulebook.load()
+# The v2 answer space is above the default cap (CACHE_MAX_CLASSES), so these tests raise it.
+ROOM = 1 << 25
+
+
+def cached_screener() -> Screener:
+    return Screener(BOOK, cache_max_classes=ROOM)
 
 
 def without_id(body: dict[str, Any]) -> dict[str, Any]:
@@ -34,7 +41,7 @@ def class_representative(screener: Screener, answers: dict[str, Any]) -> dict[st
 
 def test_cached_screenings_equal_uncached_ones(uncached: Screener) -> None:
     """Every rule example and 3,000 random answer sets: a miss, a hit, and a hit for other answers."""
-    cached = Screener(BOOK)
+    cached = cached_screener()
     assert uncached.cache is None and cached.cache is not None
     for payload in payloads(3000, seed=61):
         answers = uncached.load(payload)
@@ -47,7 +54,7 @@ def test_cached_screenings_equal_uncached_ones(uncached: Screener) -> None:
 
 
 def test_the_engine_is_asked_once_per_answer_class(monkeypatch: pytest.MonkeyPatch) -> None:
-    screener = Screener(BOOK)
+    screener = cached_screener()
     assert screener.cache is not None
     calls: list[dict[str, Any]] = []
     matching_rules = screener.matching_rules
@@ -57,9 +64,9 @@ def test_the_engine_is_asked_once_per_answer_class(monkeypatch: pytest.MonkeyPat
         return matching_rules(answers)
 
     monkeypatch.setattr(screener, "matching_rules", counted)
-    base = screener.load({"sex": "male", "lifting_style": "sumo", "prior_soft_tissue_work": True,
-                          "sumo_days_per_week": 5})
-    same_class = {**base, "sumo_days_per_week": 6, "sex": "other"}  # no rule tells these apart
+    base = screener.load({**NO_REASON_NOT_TO_MOVE, "sex": "male", "lifting_style": "sumo",
+                          "prior_soft_tissue_work": True, "sumo_days_per_week": 5})
+    same_class = {**base, "sumo_days_per_week": 6, "age": 45}  # no rule tells these apart
     other_class = {**base, "hip_pinch": True}
     assert screener.space.index(base) == screener.space.index(same_class) != screener.space.index(other_class)
 
@@ -73,7 +80,7 @@ def test_the_engine_is_asked_once_per_answer_class(monkeypatch: pytest.MonkeyPat
 def test_threads_filling_one_cache_get_what_one_thread_gets(uncached: Screener) -> None:
     answer_sets = payloads(400, seed=7)
     expected = [without_id(uncached.screen(uncached.load(p)).dict()) for p in answer_sets]
-    cached = Screener(BOOK)
+    cached = cached_screener()
 
     def screen(payload: dict[str, Any]) -> dict[str, Any]:
         return without_id(json.loads(cached.screen(cached.load(payload)).json()))
@@ -92,11 +99,12 @@ def test_the_spliced_body_is_what_flask_would_have_sent(app: Flask) -> None:
 
 def test_each_app_caches_for_its_own_rulebook(rules_copy: Path) -> None:
     decision_rules = rules_copy / "decision.yaml"
-    old_reason = "Severe current pain needs a professional assessment before any new mobility work."
+    old_reason = "Pain of 7 or more out of 10 should be checked by a professional before any new mobility work."
     new_reason = "Severe pain, so see a professional first."
     decision_rules.write_text(decision_rules.read_text().replace(old_reason, new_reason))
     shipped, edited = create_app({"TESTING": True}), create_app({"TESTING": True, "RULES_DIR": str(rules_copy)})
-    answers = {"sex": "male", "lifting_style": "none", "prior_soft_tissue_work": True, "pain_severity": 9}
+    answers = {**NO_REASON_NOT_TO_MOVE, "sex": "male", "lifting_style": "none", "prior_soft_tissue_work": True,
+               "pain_areas": ["low_back"], "pain_severity": 9}
     bodies = [app.test_client().post("/v1/screenings", json=answers).get_json() for app in (shipped, edited)]
     assert bodies[0]["rules_version"] != bodies[1]["rules_version"]
     reasons = [{entry["rule"]: entry["text"] for entry in body["rationale"]}["severe_pain"] for body in bodies]
@@ -107,7 +115,8 @@ def test_the_cache_can_be_turned_off_from_the_environment(monkeypatch: pytest.Mo
     monkeypatch.setenv("SERVICE_OUTCOME_CACHE_MAX_CLASSES", "0")
     app = create_app({"TESTING": True})
     assert app.extensions["screening"].cache is None
-    answers = {"sex": "male", "lifting_style": "none", "prior_soft_tissue_work": True, "hip_pinch": True}
+    answers = {**NO_REASON_NOT_TO_MOVE, "sex": "male", "lifting_style": "none", "prior_soft_tissue_work": True,
+               "hip_pinch": True}
     assert app.test_client().post("/v1/screenings", json=answers).get_json()["decision"] == "not_recommended"
 
 
