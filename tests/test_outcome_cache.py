@@ -102,7 +102,9 @@ def test_each_app_caches_for_its_own_rulebook(rules_copy: Path) -> None:
     old_reason = "Pain of 7 or more out of 10 should be checked by a professional before any new mobility work."
     new_reason = "Severe pain, so see a professional first."
     decision_rules.write_text(decision_rules.read_text().replace(old_reason, new_reason))
-    shipped, edited = create_app({"TESTING": True}), create_app({"TESTING": True, "RULES_DIR": str(rules_copy)})
+    config = {"TESTING": True, "OUTCOME_CACHE_MAX_CLASSES": ROOM}
+    shipped, edited = create_app(config), create_app({**config, "RULES_DIR": str(rules_copy)})
+    assert all(app.extensions["screening"].cache is not None for app in (shipped, edited))
     answers = {**NO_REASON_NOT_TO_MOVE, "sex": "male", "lifting_style": "none", "prior_soft_tissue_work": True,
                "pain_areas": ["low_back"], "pain_severity": 9}
     bodies = [app.test_client().post("/v1/screenings", json=answers).get_json() for app in (shipped, edited)]
@@ -112,6 +114,8 @@ def test_each_app_caches_for_its_own_rulebook(rules_copy: Path) -> None:
 
 
 def test_the_cache_can_be_turned_off_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SERVICE_OUTCOME_CACHE_MAX_CLASSES", str(ROOM))
+    assert create_app({"TESTING": True}).extensions["screening"].cache is not None
     monkeypatch.setenv("SERVICE_OUTCOME_CACHE_MAX_CLASSES", "0")
     app = create_app({"TESTING": True})
     assert app.extensions["screening"].cache is None
