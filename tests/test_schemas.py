@@ -12,6 +12,8 @@ SCREENER = Screener(rulebook.load())
 MINIMAL = {"red_flags": [], "age": 30, "recent_surgery": [], "recent_injury": False, "structural_conditions": [],
            "pain_areas": [], "hip_pinch": False, "sex": "female", "lifting_style": "none",
            "prior_soft_tissue_work": True}
+# Answers that show every conditional question, so that a value is judged as a value.
+SHOWING = {**MINIMAL, "pain_areas": ["hip"], "pain_severity": 3, "lifting_style": "sumo"}
 
 
 def errors_for(payload: Any) -> dict[str, list[str]]:
@@ -24,7 +26,7 @@ def errors_for(payload: Any) -> dict[str, list[str]]:
 def test_defaults_fill_what_was_not_answered() -> None:
     assert SCREENER.load(MINIMAL) == {
         **MINIMAL, "sports": [], "sumo_days_per_week": None, "squats": False, "pain_areas": [],
-        "pain_severity": 0, "hip_pinch": False, "structural_conditions": [], "hip_ir": "not_tested",
+        "pain_severity": None, "hip_pinch": False, "structural_conditions": [], "hip_ir": "not_tested",
         "wall_available": True,
     }
 
@@ -39,7 +41,7 @@ def test_defaults_fill_what_was_not_answered() -> None:
         ("pain_severity", True, "Not a valid integer."),
         ("pain_severity", 11, "Must be greater than or equal to 0 and less than or equal to 10."),
         ("pain_severity", -1, "Must be greater than or equal to 0 and less than or equal to 10."),
-        ("pain_severity", None, "Field may not be null."),
+        ("pain_severity", None, "Missing data for required field."),  # null is "not answered", and it is shown
         ("sumo_days_per_week", 8, "Must be greater than or equal to 0 and less than or equal to 7."),
         ("squats", "yes", "Must be true or false."),
         ("squats", 1, "Must be true or false."),
@@ -57,17 +59,15 @@ def test_defaults_fill_what_was_not_answered() -> None:
     ],
 )
 def test_each_bad_value_is_named_with_its_field(field: str, value: Any, message: str) -> None:
-    errors = errors_for({**MINIMAL, field: value})
+    errors = errors_for({**SHOWING, field: value})
     assert list(errors) == [field]
     assert errors[field][0].startswith(message)
 
 
 def test_every_missing_required_field_is_named() -> None:
-    assert errors_for({}) == {
-        "sex": ["Missing data for required field."],
-        "lifting_style": ["Missing data for required field."],
-        "prior_soft_tissue_work": ["Missing data for required field."],
-    }
+    required = ["red_flags", "age", "recent_surgery", "recent_injury", "structural_conditions", "pain_areas",
+                "sex", "lifting_style", "prior_soft_tissue_work", "hip_pinch"]
+    assert errors_for({}) == {name: ["Missing data for required field."] for name in required}
 
 
 @pytest.mark.parametrize("payload", [[], "answers", 42, None])
@@ -77,7 +77,7 @@ def test_a_body_that_is_not_an_object_is_refused(payload: Any) -> None:
 
 def test_a_whole_number_written_with_a_fraction_is_that_integer() -> None:
     """JSON Schema's `integer` (and so openapi.yaml) accepts 5.0; the service must agree."""
-    loaded = SCREENER.load({**MINIMAL, "pain_severity": 5.0, "sumo_days_per_week": 7.0})
+    loaded = SCREENER.load({**SHOWING, "pain_severity": 5.0, "sumo_days_per_week": 7.0})
     assert (loaded["pain_severity"], loaded["sumo_days_per_week"]) == (5, 7)
     assert type(loaded["pain_severity"]) is int
 
