@@ -19,7 +19,7 @@ def _field(question: Question) -> fields.Field[Any]:
     options: dict[str, Any] = {"required": required}
     if not required:
         options["load_default"] = question.kind.load_default(question)
-        options["allow_none"] = question.default is None and not question.required
+        options["allow_none"] = question.nullable  # as the fast path: null is "not answered"
     return question.kind.field(question, options)
 
 
