@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import NO_REASON_NOT_TO_MOVE
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
 
@@ -187,3 +188,11 @@ def test_partial_answers_are_the_answers_without_required() -> None:
     assert all(set(prop) == {"$ref"} for prop in partial["properties"].values())
     assert schema_errors({"sex": "woman"}, "PartialAnswers") != []
     assert schema_errors({"colour": "blue"}, "PartialAnswers") != []
+
+
+def test_a_null_answer_to_a_shown_required_question_is_left_open(client: FlaskClient) -> None:
+    """null is "not answered": the preview treats it as the missing answer it stands for."""
+    answers = {**NO_REASON_NOT_TO_MOVE, "pain_areas": ["knee"]}
+    missing = client.post("/v1/screenings/preview", json=answers).get_json()
+    null = client.post("/v1/screenings/preview", json={**answers, "pain_severity": None}).get_json()
+    assert null["possible_decisions"] and null == missing

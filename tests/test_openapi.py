@@ -87,7 +87,7 @@ def test_answers_schema_matches_the_questionnaire() -> None:
         elif question.type == "multi_choice":
             assert (prop["type"], prop["items"]["enum"], prop["uniqueItems"]) == ("array", options, True)
         elif question.type == "integer":
-            expected_type = ["integer", "null"] if question.default is None and not question.required else "integer"
+            expected_type = ["integer", "null"] if question.nullable else "integer"
             assert (prop["type"], prop["minimum"], prop["maximum"]) == (expected_type, question.minimum,
                                                                         question.maximum), question.id
         else:

@@ -49,8 +49,10 @@ def shown_errors(rulebook: Rulebook, answers: dict[str, Any], given: Collection[
                 errors[question.id] = [NOT_SHOWN.format(reason=f"it is asked only when {reason}")]
             elif question.id in given or not partial:
                 answers[question.id] = question.default
-        elif question.required and answers.get(question.id) is None and not partial:
-            errors[question.id] = [REQUIRED]
+        elif question.required and answers.get(question.id) is None:
+            if not partial:
+                errors[question.id] = [REQUIRED]
+            answers.pop(question.id, None)  # null: not answered, so a preview leaves it open
     return errors
 
 
