@@ -199,7 +199,7 @@
       question.options.forEach(function (option) {
         options.append(optionControl(question, type, option.value, option.label));
       });
-      if (question.type === "multi_choice" && !question.required) {
+      if (question.type === "multi_choice") {
         // Empty boxes mean "not answered yet"; this one says "none" (an empty list) outright.
         options.append(el("label", { class: "hs-option" },
           el("input", { type: "checkbox", class: "hs-none", "data-none-of": question.id }),
@@ -446,7 +446,7 @@
     form.decided = new Set(decision.shown);
     form.preview = decision.preview;
     render(form);
-    if (form.adaptive && !quiet) {
+    if ((form.adaptive || decision.preview) && !quiet) {
       announce(form, before);
     }
     form.node.setAttribute("data-questions", form.adaptive ? "current" : "all");
@@ -467,7 +467,7 @@
     clearTimeout(form.timer);
     form.timer = null;
     var turn = ++form.turn;
-    form.node.setAttribute("data-questions", form.adaptive ? "updating" : "all");
+    form.node.setAttribute("data-questions", "updating"); // the plain form too: answers may rule questions out
     form.pending = decideVisible(form, readAnswers(form.node, form.questions)).then(function (decision) {
       if (turn === form.turn) {
         apply(form, decision, false);
@@ -654,7 +654,7 @@
   // The settled screening of exactly these answers, when the full screening cannot be asked
   // for because required questions it does not depend on are unanswered (a contraindication).
   function previewedScreening(form, answers) {
-    var preview = form.adaptive && form.preview;
+    var preview = form.preview;
     if (!preview || preview.key !== JSON.stringify(answers) || !preview.body.screening) {
       return null;
     }
