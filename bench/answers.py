@@ -15,13 +15,20 @@ COUNT = 5000
 
 
 def answer_sets(count: int = COUNT, seed: int = SEED) -> list[dict[str, Any]]:
-    """`count` different answer sets; optional questions are left out a quarter of the time."""
-    questions = rulebook.load().questions
+    """`count` different answer sets the API accepts; optional questions are left out a quarter of the time.
+
+    Questions are answered in questionnaire order, each only when the rulebook shows it for the
+    answers so far (`Rulebook.shown`): an answer to a question not shown is refused.
+    """
+    book = rulebook.load()
     rng = random.Random(seed)
     seen: set[str] = set()
     sets: list[dict[str, Any]] = []
     while len(sets) < count:
-        answers = {q.id: _answer(q, rng) for q in questions if q.required or rng.random() >= 0.25}
+        answers: dict[str, Any] = {}
+        for q in book.questions:
+            if q.id in book.shown(answers) and (q.required or rng.random() >= 0.25):
+                answers[q.id] = _answer(q, rng)
         text = json.dumps(answers, sort_keys=True)
         if text not in seen:
             seen.add(text)
@@ -30,10 +37,10 @@ def answer_sets(count: int = COUNT, seed: int = SEED) -> list[dict[str, Any]]:
 
 
 def _answer(question: Question, rng: random.Random) -> Any:
-    if question.kind.partition == "subsets":  # a few options, as athletes tick them
+    if question.kind.partition == "subsets":  # mostly none, else a few options, as athletes tick them
         options = question.option_values
-        return rng.sample(options, min(len(options), rng.choice((0, 0, 1, 1, 2, 3))))
-    if question.nullable and rng.random() < 0.2:
+        return rng.sample(options, min(len(options), rng.choice((0, 0, 0, 1, 1, 2))))
+    if question.nullable and not question.required and rng.random() < 0.2:
         return None
     return rng.choice([value for value in question.kind.values(question) if value is not None])
 

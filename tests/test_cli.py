@@ -56,7 +56,8 @@ def test_a_csv_roster_with_a_bad_row_screens_the_rest_and_exits_1(roster_file: P
         ("Ann", "2", "true"), ("Ben", "3", "true"), ("Cleo", "4", "false"), ("Dev", "5", "true")]
     assert [row["decision"] for row in rows] == ["recommended", "recommended", "", "not_recommended"]
     assert rows[1]["preparation"] == "soft_tissue_first"
-    assert rows[3]["refer"] == "true" and rows[3]["cautions"] == "structural_restriction"
+    assert rows[3]["refer"] == "true" and rows[3]["refer_urgency"] == "routine"
+    assert rows[3]["cautions"] == "structural_restriction"
     assert rows[2]["errors"] == ("sumo_days_per_week: Must be a whole number, not 'two'.; "
                                  "squats: Must be true or false, not 'yes'.")
     assert "Screened 4: 3 ok, 1 invalid (line 4)." in result.stderr

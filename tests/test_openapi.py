@@ -11,8 +11,11 @@ import yaml
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
+from test_answer_space import payloads
 
 from service import create_app, rulebook
+from service.errors import InvalidAnswers
+from service.screening.screener import Screener
 
 SPEC_TEXT = (Path(__file__).parent.parent / "openapi.yaml").read_text()
 
@@ -207,3 +210,41 @@ def test_real_401_and_429_validate_and_carry_their_headers(answers: dict[str, An
     for operation in (SPEC["paths"]["/v1/screenings"]["post"], SPEC["paths"]["/v1/screenings/batch"]["post"]):
         assert {"401", "429"} <= set(operation["responses"])
         assert {"apiKey": []} in operation["security"]
+
+
+MISSING = object()
+
+
+def single_answer_changes(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The payload with one question changed: left out, null, or set to a few of its valid values."""
+    changed = []
+    for question in BOOK.questions:
+        values = question.kind.values(question)
+        for value in (MISSING, None, values[0], values[1], values[-1]):
+            variant = {name: answer for name, answer in payload.items() if name != question.id}
+            if value is not MISSING:
+                variant[question.id] = value
+            changed.append(variant)
+    return changed
+
+
+def server_accepts(screener: Any, payload: dict[str, Any], partial: bool) -> bool:
+    try:
+        screener.load(payload, partial=partial)
+    except InvalidAnswers:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(("ref", "partial"), [("#/components/schemas/Answers", False),
+                                              ("#/components/schemas/PartialAnswers", True)])
+def test_the_spec_accepts_exactly_the_answers_the_service_accepts(ref: str, partial: bool) -> None:
+    """show_if written as JSON Schema (ShownOnly, required when shown) means what Rulebook.shown means."""
+    screener = Screener(BOOK, cache_max_classes=0)
+    schema = validator(ref)
+    checked = 0
+    for payload in payloads(100, seed=17):
+        for variant in [payload, *single_answer_changes(payload)]:
+            assert schema.is_valid(variant) == server_accepts(screener, variant, partial), variant
+            checked += 1
+    assert checked > 5_000

@@ -13,15 +13,16 @@ from flask import Flask
 from test_answer_space import payloads
 
 from service import create_app, rulebook
-from service.screening.screener import Screener
+from service.screening.screener import CACHE_MAX_CLASSES, Screener
 
 BOOK = rulebook.load()
-# The v2 answer space is above the default cap (CACHE_MAX_CLASSES), so these tests raise it.
-ROOM = 1 << 25
+ROOM = 1 << 25  # more slots than the answer space has classes: a slot per class
+# A slot per class, the default keyed table, and a keyed table far too small for the traffic.
+CAPACITIES = [ROOM, CACHE_MAX_CLASSES, 64]
 
 
-def cached_screener() -> Screener:
-    return Screener(BOOK, cache_max_classes=ROOM)
+def cached_screener(capacity: int = CACHE_MAX_CLASSES) -> Screener:
+    return Screener(BOOK, cache_max_classes=capacity)
 
 
 def without_id(body: dict[str, Any]) -> dict[str, Any]:
@@ -39,11 +40,13 @@ def class_representative(screener: Screener, answers: dict[str, Any]) -> dict[st
     return {f.question.id: f.representatives[f.class_of(answers[f.question.id])] for f in screener.space.fields}
 
 
-def test_cached_screenings_equal_uncached_ones(uncached: Screener) -> None:
-    """Every rule example and 3,000 random answer sets: a miss, a hit, and a hit for other answers."""
-    cached = cached_screener()
+@pytest.mark.parametrize("capacity", CAPACITIES)
+def test_cached_screenings_equal_uncached_ones(uncached: Screener, capacity: int) -> None:
+    """Every rule example and 2,000 random answer sets: a miss, a hit, and a hit for other answers."""
+    cached = cached_screener(capacity)
     assert uncached.cache is None and cached.cache is not None
-    for payload in payloads(3000, seed=61):
+    assert cached.cache.slots == min(capacity, cached.space.size)
+    for payload in payloads(2000, seed=61):
         answers = uncached.load(payload)
         expected = without_id(uncached.screen(answers).dict())
         for _ in range(2):
@@ -77,10 +80,11 @@ def test_the_engine_is_asked_once_per_answer_class(monkeypatch: pytest.MonkeyPat
     assert screener.screen(base) is first and len(calls) == 2
 
 
-def test_threads_filling_one_cache_get_what_one_thread_gets(uncached: Screener) -> None:
+@pytest.mark.parametrize("capacity", CAPACITIES)
+def test_threads_filling_one_cache_get_what_one_thread_gets(uncached: Screener, capacity: int) -> None:
     answer_sets = payloads(400, seed=7)
     expected = [without_id(uncached.screen(uncached.load(p)).dict()) for p in answer_sets]
-    cached = cached_screener()
+    cached = cached_screener(capacity)
 
     def screen(payload: dict[str, Any]) -> dict[str, Any]:
         return without_id(json.loads(cached.screen(cached.load(payload)).json()))
@@ -124,6 +128,19 @@ def test_the_cache_can_be_turned_off_from_the_environment(monkeypatch: pytest.Mo
     assert app.test_client().post("/v1/screenings", json=answers).get_json()["decision"] == "not_recommended"
 
 
-def test_a_space_larger_than_the_limit_is_not_cached() -> None:
-    screener = Screener(BOOK, cache_max_classes=1000)
-    assert screener.space.size > 1000 and screener.cache is None
+def test_a_full_keyed_table_serves_new_classes_without_storing_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    screener = cached_screener(8)
+    assert screener.cache is not None and screener.cache.slots == 8 < screener.space.size
+    calls: list[dict[str, Any]] = []
+    matching_rules = screener.matching_rules
+    monkeypatch.setattr(screener, "matching_rules", lambda answers: calls.append(answers) or matching_rules(answers))
+    answer_sets = [screener.load(payload) for payload in payloads(200, seed=5)]
+    classes = {screener.space.index(answers) for answers in answer_sets}
+    for answers in answer_sets:
+        screener.screen(answers)
+    stored = sum(screener.cache.get(index) is not None for index in classes)
+    assert 0 < stored <= 8 and len(classes) > 8
+    calls.clear()
+    for answers in answer_sets:
+        screener.screen(answers)
+    assert len(calls) == sum(screener.cache.get(screener.space.index(answers)) is None for answers in answer_sets)

@@ -101,4 +101,4 @@ def test_csv_output_has_one_row_per_result_in_order(screener: Screener) -> None:
     lines = out.splitlines()
     assert lines[0] == "index,line,name," + ",".join(roster.CSV_COLUMNS)
     assert lines[1].startswith("0,2,Ann,true,")
-    assert lines[2] == "1,3,Bo,false,,,,,,,,,,lifting_style: Missing data for required field."
+    assert lines[2] == "1,3,Bo,false,,,,,,,,,,,lifting_style: Missing data for required field."

@@ -26,8 +26,8 @@ from ..screening.screener import Screener
 FORMATS = ("json", "jsonl", "csv")
 EXTENSIONS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
 RESULT_KEYS = frozenset({"index", "line", "ok", "screening", "problem"})
-CSV_COLUMNS = ("ok", "decision", "recommended", "refer", "variant", "timing", "preparation", "cautions",
-               "rules", "rules_version", "errors")
+CSV_COLUMNS = ("ok", "decision", "recommended", "refer", "refer_urgency", "variant", "timing", "preparation",
+               "cautions", "rules", "rules_version", "errors")
 
 
 class RosterError(ValueError):
@@ -181,6 +181,7 @@ def csv_row(item: Mapping[str, Any]) -> dict[str, Any]:
             "decision": screening["decision"],
             "recommended": str(screening["recommended"]).lower(),
             "refer": str(screening["refer"]).lower(),
+            "refer_urgency": screening["refer_urgency"] or "",
             "variant": screening["variant"]["code"] if screening["variant"] else "",
             "timing": _codes(screening["timing"]),
             "preparation": _codes(screening["preparation"]),

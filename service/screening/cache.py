@@ -3,8 +3,9 @@
 It belongs to one Screener, hence to one rulebook and one rules_version, and only outcomes
 durable-rules produced go in, on a miss. Many classes share one outcome, so outcomes are
 numbered once, each with its response body serialized once, and the cache proper is a table
-of two bytes per class, allocated up front: its memory is fixed by construction and does
-not grow with traffic (figures in docs/performance.md).
+of slots allocated up front: its memory is fixed by construction and does not grow with
+traffic (figures in docs/performance.md). When the answer space fits, a class's index is
+its slot; when it does not, the table is open-addressed and keeps the first classes met.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from .outcome import Outcome
 
 _EMPTY = 0xFFFF  # the largest two-byte number marks a class not seen yet
 MAX_OUTCOMES = _EMPTY
+_SPREAD = 0x9E3779B97F4A7C15  # odd, so nearby classes land in far-apart slots
+_PROBES = 8  # slots tried per class in a keyed table before it is served, not stored
 
 
 @dataclass(frozen=True)
@@ -51,29 +54,59 @@ def new_screening_id() -> str:
 class OutcomeCache:
     """Class index -> outcome. Reads take no lock; a slot, once filled, never changes."""
 
-    def __init__(self, rulebook: Rulebook, classes: int) -> None:
+    def __init__(self, rulebook: Rulebook, classes: int, capacity: int | None = None) -> None:
+        """A slot per class when `classes` <= `capacity` (the default), else `capacity` keyed slots."""
         self.rulebook = rulebook
-        self._slots = array("H", [_EMPTY]) * classes
+        direct = capacity is None or classes <= capacity
+        size = classes if direct else capacity
+        assert size is not None and size > 0
+        self._numbers = array("H", [_EMPTY]) * size
+        # Keyed slots remember which class they hold (4 bytes each unless the space is huge);
+        # a slot is free while its outcome number is _EMPTY, whatever class it names.
+        self._classes = None if direct else array("I" if classes <= 1 << 32 else "Q", [0]) * size
         self._entries: list[Entry] = []
-        self._numbers: dict[tuple[str, ...], int] = {}
+        self._ids: dict[tuple[str, ...], int] = {}
         self._lock = threading.Lock()
 
+    @property
+    def slots(self) -> int:
+        return len(self._numbers)
+
     def get(self, class_index: int) -> Entry | None:
-        number = self._slots[class_index]
+        slot = self._slot(class_index)
+        if slot is None or (self._classes is not None and self._classes[slot] != class_index):
+            return None
+        number = self._numbers[slot]
         return None if number == _EMPTY else self._entries[number]
 
     def add(self, class_index: int, outcome: Outcome) -> Entry:
         """Store the outcome durable-rules gave for a class; the entry to answer with."""
         rule_ids = tuple(rule.id for rule in outcome.rules)
         with self._lock:
-            number = self._numbers.get(rule_ids)
+            number = self._ids.get(rule_ids)
             if number is None:
                 if len(self._entries) >= MAX_OUTCOMES:
                     return Entry.of(outcome, self.rulebook)  # served, not stored
                 number = len(self._entries)
                 # The entry goes in before any slot points at it: readers take no lock.
                 self._entries.append(Entry.of(outcome, self.rulebook))
-                self._numbers[rule_ids] = number
-            if self._slots[class_index] == _EMPTY:
-                self._slots[class_index] = number
+                self._ids[rule_ids] = number
+            slot = self._slot(class_index)
+            if slot is not None and self._numbers[slot] == _EMPTY:
+                self._numbers[slot] = number
+                if self._classes is not None:
+                    self._classes[slot] = class_index  # last: a reader trusts a slot once it names its class
             return self._entries[number]
+
+    def _slot(self, class_index: int) -> int | None:
+        """The slot that holds the class or would take it; None when its run of probes is full."""
+        if self._classes is None:
+            return class_index
+        size = len(self._classes)
+        start = (class_index * _SPREAD) % size
+        for step in range(_PROBES):
+            slot = (start + step) % size
+            held = self._classes[slot]
+            if held == class_index or self._numbers[slot] == _EMPTY:
+                return slot
+        return None

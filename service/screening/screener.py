@@ -16,7 +16,7 @@ from .engine import Engine
 from .plain_answers import PlainAnswers
 
 CACHE_MAX_CLASSES = 1 << 20
-"""The cache table takes two bytes per class, so this bounds its memory."""
+"""Slots in the outcome cache: 2 bytes each, 6 when the answer space is larger and slots are keyed."""
 
 
 class Screener:
@@ -24,13 +24,13 @@ class Screener:
 
     def __init__(self, rulebook: Rulebook, engine: Engine | None = None,
                  cache_max_classes: int = CACHE_MAX_CLASSES) -> None:
-        """The outcome cache is used when the answer space has at most `cache_max_classes` classes."""
+        """The outcome cache holds at most `cache_max_classes` answer classes; 0 turns it off."""
         self.rulebook = rulebook
         self.engine = engine or Engine(rulebook)
         self.schema = answers_schema(rulebook)
         self.plain_answers = PlainAnswers(rulebook)
         self.space = answer_space.build(rulebook)
-        self.cache = OutcomeCache(rulebook, self.space.size) if self.space.size <= cache_max_classes else None
+        self.cache = OutcomeCache(rulebook, self.space.size, cache_max_classes) if cache_max_classes > 0 else None
 
     def load(self, payload: Any, partial: bool = False) -> dict[str, Any]:
         """Validated answers with defaults filled in, or InvalidAnswers naming each field.
