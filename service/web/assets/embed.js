@@ -378,10 +378,26 @@
     var wanted = new Set(asking.concat(body.settled ? stillNeeded(body) : []));
     var answered = answeredIds(form);
     var applies = serviceShown(form, body);
+    waitingToMove(form, body, wanted, answered).forEach(function (id) { wanted.add(id); });
     var shown = new Set(Array.from(applies).filter(function (id) {
       return answered.has(id) || wanted.has(id) || form.asked.has(id);
     }));
     return { applies: applies, shown: shown, preview: preview };
+  }
+
+  // When all that is left to ask are questions that ask the athlete to move, and the preview
+  // holds them back (ready_to_move), the shown required questions before them are what it waits
+  // for (as the API defines ready_to_move): ask those, or the form would stop with nothing to answer.
+  function waitingToMove(form, body, wanted, answered) {
+    var shown = new Set(body.shown_questions);
+    var open = Array.from(wanted).filter(function (id) { return shown.has(id) && !answered.has(id); });
+    if (body.ready_to_move || !open.length || open.some(function (id) { return !form.moving.has(id); })) {
+      return [];
+    }
+    var first = form.questions.findIndex(function (question) { return form.moving.has(question.id); });
+    return form.questions.slice(0, first).filter(function (question) {
+      return question.required && shown.has(question.id) && !answered.has(question.id);
+    }).map(function (question) { return question.id; });
   }
 
   // Resolves to the questions the service shows, those to show, and the preview they follow
@@ -642,9 +658,11 @@
         return;
       }
       var answer = readAnswer(form.node, question);
+      // Without the service's word a conditional question may not apply: the service says if it is missing.
+      var required = question.required && !(form.failed && form.conditional.has(question.id));
       if (answer && answer.problem) {
         errors[question.id] = [answer.problem];
-      } else if (!answer && question.required) {
+      } else if (!answer && required) {
         errors[question.id] = [TEXT.answerThis];
       }
     });
@@ -910,6 +928,10 @@
       moving: new Set(questionnaire.questions.filter(function (question) {
         return question.asks_to_move;
       }).map(function (question) { return question.id; })),
+      // Questions another one shows or hides (its `controls`): whether they apply is the service's to say.
+      conditional: new Set([].concat.apply([], questionnaire.questions.map(function (question) {
+        return question.controls;
+      }))),
       failed: false,
       applies: new Set(),
       decided: new Set(),
@@ -940,7 +962,9 @@
     (start ? arrange(form.questions, start.body.next_questions) : form.questions).forEach(function (question) {
       node.append(form.blocks[question.id]);
     });
-    node.append(form.intake ? form.intake.node : null);
+    if (form.intake) {
+      node.append(form.intake.node); // append(null) would add the text "null"
+    }
     node.append(el("div", { class: "hs-actions" }, form.progress, form.button, form.notice, form.stale));
     node.addEventListener("change", function (event) {
       keepNoneExclusive(node, event.target);
