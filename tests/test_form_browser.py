@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -164,10 +165,51 @@ def form_page(new_page: Callable[..., Page], sites: Sites, console_errors: list[
     return page
 
 
+# What this athlete says about themselves and their training; the safety answers come from the questionnaire.
+PROFILE: dict[str, Any] = {"sex": "male", "sports": ["strength"], "lifting_style": "sumo", "sumo_days_per_week": 5,
+                           "squats": True, "prior_soft_tissue_work": False, "hip_ir": "limited", "wall_available": True}
+ADULT_AGE = 30
+
+
+def no_reason_not_to_move(questions: list[dict[str, Any]]) -> dict[str, Any]:
+    """'None of these' to every required list, 'no' to every required yes/no question, an adult's age.
+
+    Read from the questionnaire the service serves, so a safety question added to rules/ is answered too.
+    """
+    given: dict[str, Any] = {}
+    for item in questions:
+        if not item["required"] or item["show_if"]:
+            continue
+        if item["type"] == "multi_choice":
+            given[item["id"]] = []
+        elif item["type"] == "boolean":
+            given[item["id"]] = False
+        elif item["type"] == "integer":
+            given[item["id"]] = min(max(ADULT_AGE, item["minimum"]), item["maximum"])
+    return given
+
+
+def athlete_for(questions: list[dict[str, Any]], **answers: Any) -> dict[str, Any]:
+    """An adult with no reason not to move and PROFILE's training, changed by `answers`."""
+    athlete = {**no_reason_not_to_move(questions), **PROFILE, **answers}
+    unanswered = [item["id"] for item in questions if item["required"] and not item["show_if"]
+                  and item["id"] not in athlete]
+    assert not unanswered, f"no answer for the required questions {unanswered}: add them to PROFILE"
+    return athlete
+
+
+@pytest.fixture(scope="session")
+def questionnaire(sites: Sites) -> list[dict[str, Any]]:
+    """The questions GET /v1/questionnaire serves."""
+    with urllib.request.urlopen(f"{sites.app}/v1/questionnaire") as response:
+        questions: list[dict[str, Any]] = json.load(response)["questions"]
+    return questions
+
+
 @pytest.fixture
-def athlete(answers: dict[str, Any]) -> dict[str, Any]:
-    """An answer to every question: the valid answers plus what this athlete says to the optional ones."""
-    return {**answers, "wall_available": True}
+def athlete(questionnaire: list[dict[str, Any]]) -> dict[str, Any]:
+    """An answer to every question: no reason not to move, and what this athlete says to the optional ones."""
+    return athlete_for(questionnaire)
 
 
 # ---- Helpers: every locator below pierces the form's (open) shadow root.
@@ -300,6 +342,11 @@ def without(answers: dict[str, Any], *names: str) -> dict[str, Any]:
     return {name: value for name, value in answers.items() if name not in names}
 
 
+def referral(screening: dict[str, Any]) -> str:
+    """The preparation step that is the referral: routine (see a professional) or urgent (see a doctor soon)."""
+    return next(p["text"] for p in screening["preparation"] if p["code"] in ("see_professional", "see_doctor_promptly"))
+
+
 def submit(page: Page | Locator) -> None:
     page.get_by_role("button", name="See my result").click()
 
@@ -326,14 +373,15 @@ def serious_violations(page: Page) -> list[str]:
 # ---- The standalone form
 
 
-def test_every_question_of_the_questionnaire_is_rendered(form_page: Page, sites: Sites,
+def test_every_question_of_the_questionnaire_is_rendered(form_page: Page, questionnaire: list[dict[str, Any]],
                                                         console_errors: list[str]) -> None:
-    questionnaire = form_page.request.get(f"{sites.app}/v1/questionnaire").json()
     show_all(form_page)
-    for item in questionnaire["questions"]:
+    for item in questionnaire:
         block = question(form_page, item["id"])
         expect(block).to_have_count(1)
-        expect(block).to_be_visible() if not item["show_if"] else expect(block).to_be_hidden()
+        # Nothing is answered yet: a conditional question, or one that asks the athlete to move, waits.
+        waits = item["show_if"] or item.get("asks_to_move")
+        expect(block).to_be_hidden() if waits else expect(block).to_be_visible()
         expect(block).to_contain_text(item["text"])
         if item["help"]:
             expect(block).to_contain_text(item["help"])
@@ -341,24 +389,28 @@ def test_every_question_of_the_questionnaire_is_rendered(form_page: Page, sites:
         controls = block.locator(f'input[name="{item["id"]}"]')
         if item["type"] == "multi_choice":
             expect(controls).to_have_count(len(item["options"]))
-            # An optional list can be answered with "none" outright; empty boxes mean "not answered yet".
-            none = 0 if item["required"] else 1
-            expect(block.locator('input[type="checkbox"]')).to_have_count(len(item["options"]) + none)
-            expect(block.get_by_label("None of these", exact=True)).to_have_count(none)
+            # Every list can be answered with "none" outright (a required one must be); empty boxes mean
+            # "not answered yet".
+            expect(block.locator('input[type="checkbox"]')).to_have_count(len(item["options"]) + 1)
+            expect(block.get_by_label("None of these", exact=True)).to_have_count(1)
         elif item["type"] == "single_choice":
             expect(block.locator('input[type="radio"]')).to_have_count(len(item["options"]))
         elif item["type"] == "boolean":
-            expect(block.get_by_role("radio")).to_have_count(2)
+            expect(block.locator('input[type="radio"]')).to_have_count(2)
         else:
             expect(controls).to_have_attribute("type", "number")
             expect(controls).to_have_attribute("min", str(item["minimum"]))
             expect(controls).to_have_attribute("max", str(item["maximum"]))
         for option in item.get("options", []):
             expect(block.get_by_label(option["label"], exact=True)).to_have_attribute("value", option["value"])
+    expect(form_of(form_page)).not_to_contain_text("null")
     assert console_errors == []
 
 
-def test_none_of_these_and_the_other_boxes_exclude_each_other(form_page: Page) -> None:
+@pytest.mark.parametrize("plain", [False, True], ids=["adaptive", "plain"])
+def test_none_of_these_and_the_other_boxes_exclude_each_other(form_page: Page, plain: bool) -> None:
+    if plain:
+        show_all(form_page)
     pain = question(form_page, "pain_areas")
     pain.get_by_label("Hip", exact=True).check()
     pain.get_by_label("Knee", exact=True).check()
@@ -369,25 +421,28 @@ def test_none_of_these_and_the_other_boxes_exclude_each_other(form_page: Page) -
     expect(pain.locator("input:checked")).to_have_count(1)
 
 
-def test_the_form_starts_with_the_most_decisive_questions(form_page: Page, sites: Sites) -> None:
+def test_the_form_starts_with_the_most_decisive_questions(form_page: Page, sites: Sites,
+                                                          questionnaire: list[dict[str, Any]]) -> None:
     start = api_post(form_page, f"{sites.app}/v1/screenings/preview", {})
-    questionnaire = form_page.request.get(f"{sites.app}/v1/questionnaire").json()["questions"]
     conditional = {item["id"] for item in questionnaire if item["show_if"]}
+    moving = {item["id"] for item in questionnaire if item.get("asks_to_move")}
+    assert not start["ready_to_move"] and moving <= set(start["next_questions"])
+    # What can change the decision, except the tests that ask the athlete to move: they wait.
+    first = [id for id in start["next_questions"] if id not in conditional | moving]
     questions_settled(form_page)
-    assert on_screen(form_page) == [id for id in start["next_questions"] if id not in conditional]
-    assert on_screen(form_page)[0] == "hip_pinch"  # a contraindication, asked first
+    assert on_screen(form_page) == first
+    assert on_screen(form_page)[0] == "red_flags"  # what rules moving out is asked first
     for item in questionnaire:
-        if item["id"] not in start["next_questions"]:
-            expect(question(form_page, item["id"])).to_be_hidden()  # cannot change the decision: not asked
+        if item["id"] not in first:
+            expect(question(form_page, item["id"])).to_be_hidden()  # cannot change the decision, or waits
 
-    # The athlete may still answer everything, and go back.
+    # The athlete may still answer everything that applies now, and go back.
     show_all(form_page)
-    assert on_screen(form_page) == [id for id in on_screen(form_page) if id not in conditional]
-    assert len(on_screen(form_page)) == len(questionnaire) - len(conditional)
+    assert set(on_screen(form_page)) == {item["id"] for item in questionnaire} - conditional - moving
     expect(progress(form_page)).to_have_text("All questions are shown.")
     form_page.get_by_label("Show all questions").uncheck()
     questions_settled(form_page)
-    assert on_screen(form_page) == [id for id in start["next_questions"] if id not in conditional]
+    assert on_screen(form_page) == first
 
 
 def test_a_conditional_question_appears_only_when_it_applies(form_page: Page, athlete: dict[str, Any]) -> None:
@@ -401,7 +456,7 @@ def test_a_conditional_question_appears_only_when_it_applies(form_page: Page, at
     fill_in(form_page, {"lifting_style": "sumo", "sumo_days_per_week": 3})
     fill_in(form_page, {"lifting_style": "conventional"})
     show_all(form_page)
-    fill_in(form_page, without(athlete, "lifting_style", "sumo_days_per_week"))
+    answer_as_asked(form_page, athlete)  # every other question, the tests of movement once they are asked
     expect(sumo_days).to_be_hidden()
     with form_page.expect_request("**/v1/screenings") as sent:
         submit(form_page)
@@ -462,7 +517,7 @@ def test_filling_and_submitting_shows_the_result_in_words(new_page: Callable[...
 
     # The questions the form did not ask are named, with the answers the result took for them.
     questionnaire = page.request.get(f"{sites.app}/v1/questionnaire").json()["questions"]
-    skipped = [item for item in questionnaire if item["id"] not in asked and item["default"] is not None]
+    skipped = [item for item in questionnaire if item["id"] not in asked and item.get("default") is not None]
     assumed = status.locator("[data-assumed]")
     expect(assumed).to_have_count(len(skipped))
     # A recommendation asks every optional question that changes how to do the drill, so
@@ -471,11 +526,12 @@ def test_filling_and_submitting_shows_the_result_in_words(new_page: Callable[...
     screenshot(status, f"result-{name}.png")
 
 
-def test_a_stop_result_is_prominent_and_refers(form_page: Page) -> None:
-    with form_page.expect_response(PREVIEW) as preview_info:
-        fill_in(form_page, {"structural_conditions": ["labral_tear"]})
-    questions_settled(form_page)
-    screening = preview_info.value.json()["screening"]
+def test_a_stop_result_is_prominent_and_refers(form_page: Page, athlete: dict[str, Any]) -> None:
+    previews: list[Response] = []
+    form_page.on("response", lambda response: response.url.endswith("/v1/screenings/preview")
+                 and previews.append(response))
+    answer_until(form_page, {**athlete, "structural_conditions": ["labral_tear"]}, READY)
+    screening = previews[-1].json()["screening"]  # the safety answers it still needed given, it is whole
     submit(form_page)
     assert screening["refer"] is True
     status = result(form_page)
@@ -483,7 +539,7 @@ def test_a_stop_result_is_prominent_and_refers(form_page: Page) -> None:
     expect(status.get_by_role("heading", level=2)).to_have_text("Your result: Not recommended")
     stop = status.locator(".hs-stop")
     expect(stop.locator("li")).to_have_text(
-        [next(p["text"] for p in screening["preparation"] if p["code"] == "see_professional")]
+        [referral(screening)]
         + [c["text"] for c in screening["cautions"] if c["severity"] == "stop"])
     assert stop.evaluate("node => node.previousElementSibling.matches('.hs-lead')")  # right under the decision
     expect(status).not_to_contain_text("Before you start")  # the referral is not repeated there
@@ -494,7 +550,7 @@ def test_a_stop_result_is_prominent_and_refers(form_page: Page) -> None:
 def test_changing_an_answer_after_a_result_says_the_result_is_out_of_date(form_page: Page,
                                                                           athlete: dict[str, Any]) -> None:
     show_all(form_page)
-    fill_in(form_page, athlete)
+    answer_as_asked(form_page, athlete)
     submit(form_page)
     expect(result(form_page)).to_have_attribute("data-decision", "recommended")
     stale = form_page.locator(".hs-stale")
@@ -506,21 +562,31 @@ def test_changing_an_answer_after_a_result_says_the_result_is_out_of_date(form_p
     expect(stale).to_be_hidden()
 
 
-def test_unanswered_required_questions_are_named_beside_them_before_sending(form_page: Page) -> None:
+def test_unanswered_required_questions_are_named_beside_them_before_sending(
+        form_page: Page, questionnaire: list[dict[str, Any]]) -> None:
     requests: list[Request] = []
     form_page.on("request", lambda request: request.url.endswith("/v1/screenings") and requests.append(request))
     expect(question(form_page, "prior_soft_tissue_work")).to_be_hidden()  # not asked yet: it changes no decision
     fill_in(form_page, {"sex": "female"})
     submit(form_page)
-    for required in ("lifting_style", "prior_soft_tissue_work"):  # sending asks for every required answer
-        expect(error_beside(form_page, required)).to_have_text("Please answer this question.")
-        expect(question(form_page, required).locator("input").first).to_have_attribute("aria-invalid", "true")
+    # Sending asks for every required answer that applies, the safety answers first; the tests of
+    # movement are not asked while nothing rules moving out.
+    missing = [item for item in questionnaire if item["required"] and not item["show_if"]
+               and not item.get("asks_to_move") and item["id"] != "sex"]
+    assert {"red_flags", "age", "prior_soft_tissue_work"} <= {item["id"] for item in missing}
+    for item in missing:
+        expect(error_beside(form_page, item["id"])).to_have_text("Please answer this question.")
+        expect(question(form_page, item["id"]).locator("input").first).to_have_attribute("aria-invalid", "true")
     expect(error_beside(form_page, "sex")).to_be_hidden()
+    for item in questionnaire:
+        if item.get("asks_to_move"):
+            expect(question(form_page, item["id"])).to_be_hidden()
     summary = form_page.locator(".hs-summary")
     expect(summary).to_be_focused()
-    expect(summary).to_contain_text("Please check 2 answers:")
-    summary.get_by_role("link", name="Which deadlift stance").click()
-    expect(question(form_page, "lifting_style").locator("input").first).to_be_focused()
+    expect(summary).to_contain_text(f"Please check {len(missing)} answers:")
+    expect(summary.get_by_role("link")).to_have_text([item["text"] for item in missing])
+    summary.get_by_role("link", name=missing[0]["text"]).click()
+    expect(question(form_page, "red_flags").locator("input").first).to_be_focused()
     assert requests == []
 
 
@@ -547,7 +613,7 @@ def test_a_422_from_the_service_is_shown_beside_its_field(form_page: Page, athle
 
 def test_a_network_failure_shows_a_message_and_keeps_the_answers(form_page: Page, athlete: dict[str, Any]) -> None:
     show_all(form_page)
-    fill_in(form_page, athlete)
+    answer_as_asked(form_page, athlete)
     form_page.route("**/v1/screenings", lambda route: route.abort("internetdisconnected"))
     submit(form_page)
     notice = form_page.locator(".hs-notice")
@@ -562,14 +628,14 @@ def test_a_network_failure_shows_a_message_and_keeps_the_answers(form_page: Page
     expect(notice).to_be_hidden()
 
 
-def test_a_server_fault_is_explained_in_plain_words(form_page: Page, answers: dict[str, Any]) -> None:
+def test_a_server_fault_is_explained_in_plain_words(form_page: Page, athlete: dict[str, Any]) -> None:
     def fail(route: Route) -> None:
         route.fulfill(status=500, content_type="application/problem+json",
                       body='{"type": "about:blank", "title": "Internal Server Error", "status": 500, "detail": "x"}')
 
     form_page.route("**/v1/screenings", fail)
     show_all(form_page)
-    fill_in(form_page, answers)
+    answer_as_asked(form_page, athlete)
     submit(form_page)
     expect(form_page.locator(".hs-notice")).to_contain_text("Something went wrong on our side")
 
@@ -582,17 +648,17 @@ def test_a_failed_questionnaire_load_can_be_retried(new_page: Callable[..., Page
         "The questions could not be loaded. Check your internet connection and try again.")
     page.unroute("**/v1/questionnaire")
     page.get_by_role("button", name="Try again").click()
-    expect(question(page, "hip_pinch")).to_be_visible()
+    expect(question(page, "red_flags")).to_be_visible()
     expect(form_of(page)).to_have_attribute("data-questions", "current")
 
 
-def test_errors_for_fields_not_on_screen_are_listed_in_the_summary(form_page: Page, answers: dict[str, Any]) -> None:
+def test_errors_for_fields_not_on_screen_are_listed_in_the_summary(form_page: Page, athlete: dict[str, Any]) -> None:
     problem = {"type": "about:blank", "title": "Invalid answers", "status": 422, "detail": "2 answer(s) are invalid",
                "errors": {"sumo_days_per_week": ["Must be given."], "_body": ["Expected a JSON object."]}}
     form_page.route("**/v1/screenings", lambda route: route.fulfill(
         status=422, content_type="application/problem+json", body=json.dumps(problem)))
     show_all(form_page)
-    fill_in(form_page, {**without(answers, "sumo_days_per_week"), "lifting_style": "none"})
+    answer_as_asked(form_page, {**athlete, "lifting_style": "none"})
     submit(form_page)
     expect(form_page.locator(".hs-summary li")).to_have_text([
         "On how many days a week do you pull sumo? Must be given.", "Expected a JSON object."])
@@ -601,16 +667,15 @@ def test_errors_for_fields_not_on_screen_are_listed_in_the_summary(form_page: Pa
 # ---- Asking only what matters
 
 
-def test_a_contraindication_ends_the_questionnaire_at_once(form_page: Page, sites: Sites,
-                                                          athlete: dict[str, Any]) -> None:
-    questionnaire = form_page.request.get(f"{sites.app}/v1/questionnaire").json()["questions"]
+def test_a_contraindication_ends_the_questionnaire_at_once(form_page: Page, sites: Sites, athlete: dict[str, Any],
+                                                          questionnaire: list[dict[str, Any]]) -> None:
     sent: list[Request] = []
     form_page.on("request", lambda request: request.url.endswith("/v1/screenings") and sent.append(request))
     asked_at_first = len(on_screen(form_page))
     with form_page.expect_response(PREVIEW) as preview_info:
-        fill_in(form_page, {"hip_pinch": True})
+        fill_in(form_page, {"red_flags": ["night_pain"]})  # a red flag: see a doctor, whatever else is said
     questions_settled(form_page)
-    assert on_screen(form_page) == ["hip_pinch"]  # one question instead of all of them
+    assert on_screen(form_page) == ["red_flags"]  # one question instead of all of them
     assert asked_at_first > 1 and len(questionnaire) > 1
     expect(progress(form_page)).to_contain_text(READY)
     expect(progress(form_page)).to_have_attribute("role", "status")
@@ -621,23 +686,26 @@ def test_a_contraindication_ends_the_questionnaire_at_once(form_page: Page, site
     preview = preview_info.value.json()
     screening = preview["screening"]
     # The result is what /v1/screenings gives for these answers, whatever the unasked required ones say.
-    required = {item["id"]: athlete[item["id"]] for item in questionnaire if item["required"]}
-    full = api_post(form_page, f"{sites.app}/v1/screenings", {"hip_pinch": True, **required})
+    required = {item["id"]: athlete[item["id"]] for item in questionnaire if item["required"] and not item["show_if"]}
+    full = api_post(form_page, f"{sites.app}/v1/screenings", {**required, "red_flags": ["night_pain"]})
     assert {**full, "id": screening["id"]} == screening
     expect(status.get_by_role("heading", level=2)).to_have_text("Your result: Not recommended")
     expect(status.locator(".hs-stop li")).to_have_text(
-        [next(p["text"] for p in full["preparation"] if p["code"] == "see_professional")]
+        [referral(full)]
         + [c["text"] for c in full["cautions"] if c["severity"] == "stop"])
     for reason in full["rationale"]:
         expect(status).to_contain_text(reason["text"])
     expect(status).to_contain_text(screening["id"])
-    assumed = {id for id, value in preview["assumed_defaults"].items() if value is not None}
-    assert set(status.locator("[data-assumed]").evaluate_all("items => items.map(i => i.dataset.assumed)")) == assumed
+    # Minus the tests of movement: once a red flag rules moving out, the form does not invite one.
+    moving = {item["id"] for item in questionnaire if item.get("asks_to_move")}
+    assumed = {id for id, value in preview["assumed_defaults"].items() if value is not None and id not in moving}
+    listed = status.locator("[data-assumed]").evaluate_all("items => items.map(i => i.dataset.assumed)")
+    assert assumed and set(listed) == assumed
     assert sent == []  # nothing more to ask the service
 
 
-def test_a_normal_flow_asks_only_what_the_preview_asks(form_page: Page, sites: Sites,
-                                                       athlete: dict[str, Any]) -> None:
+def test_a_normal_flow_asks_only_what_the_preview_asks(form_page: Page, sites: Sites, athlete: dict[str, Any],
+                                                       questionnaire: list[dict[str, Any]]) -> None:
     start = api_post(form_page, f"{sites.app}/v1/screenings/preview", {})
     previews: list[Response] = []
     form_page.on("response", lambda response: response.url.endswith("/v1/screenings/preview")
@@ -650,26 +718,32 @@ def test_a_normal_flow_asks_only_what_the_preview_asks(form_page: Page, sites: S
     asked = answer_as_asked(form_page, athlete)
     expect(form_of(form_page)).to_have_attribute("data-questions", "current")  # the preview answered throughout
     wanted = set(start["next_questions"])
+    # The tests of movement wait for the shown required questions before them (ready_to_move).
+    first_moving = next(at for at, item in enumerate(questionnaire) if item.get("asks_to_move"))
+    before_moving = {item["id"] for item in questionnaire[:first_moving] if item["required"]}
     for response in previews:
-        wanted.update(response.json()["next_questions"], response.json()["screening_needs"],
-                      response.json()["detail_questions"])
-    questionnaire = form_page.request.get(f"{sites.app}/v1/questionnaire").json()["questions"]
+        body = response.json()
+        wanted.update(body["next_questions"], body["screening_needs"], body["detail_questions"])
+        if not body["ready_to_move"]:
+            wanted.update(before_moving & set(body["shown_questions"]))
     assert set(asked) <= wanted
+    moved = [at for at, item in enumerate(questionnaire) if item.get("asks_to_move") and item["id"] in asked]
+    assert moved and max(asked.index(id) for id in before_moving & set(asked)) < min(
+        asked.index(questionnaire[at]["id"]) for at in moved)  # moving is asked after all that comes before it
     assert len(asked) < len(questionnaire)
     assert sorted(on_screen(form_page)) == sorted(asked)  # nothing else on screen
     last = previews[-1].json()
     assert last["settled"] and last["screening_needs"] == [] and last["detail_questions"] == []
     # Said politely, and only when there is news: never once per answer.
     assert progress(form_page).evaluate("node => node.said") == [
-        "3 questions are no longer needed.",
-        "Your result is nearly ready: please answer the open questions marked Required.",
+        "1 question was added.",
         "Your result is nearly ready: the questions still open change how to do the drill."
         " You can answer them or see your result now.",
         "You have answered enough for a result. Press \u201cSee my result\u201d to see it.",
     ]
-    # sumo_days_per_week is never asked: five sumo days change neither decision nor details here.
-    assert "sumo_days_per_week" not in asked
-    assert len(asked) == 11
+    # pain_severity is never asked: it applies only to an athlete in pain.
+    assert "pain_severity" not in asked
+    assert len(asked) == len(questionnaire) - 1
 
     with form_page.expect_response("**/v1/screenings") as response_info:
         submit(form_page)
@@ -692,14 +766,14 @@ def hold_previews(page: Page) -> list[Route]:
 
 def test_a_late_answer_from_the_service_never_undoes_a_newer_one(form_page: Page) -> None:
     held = hold_previews(form_page)
-    fill_in(form_page, {"hip_pinch": True})
+    fill_in(form_page, {"red_flags": ["unwell"]})
     wait_until(form_page, lambda: len(held) == 1)
-    fill_in(form_page, {"hip_pinch": False})
+    fill_in(form_page, {"red_flags": []})
     wait_until(form_page, lambda: len(held) == 2)
     held[1].continue_()
     questions_settled(form_page)
     newer = on_screen(form_page)
-    assert "structural_conditions" in newer and "pain_severity" in newer
+    assert "structural_conditions" in newer and "age" in newer
     with form_page.expect_response(PREVIEW) as late:
         held[0].continue_()  # "settled: not recommended", for an answer since changed
     assert late.value.json()["settled"] is True
@@ -710,21 +784,23 @@ def test_a_late_answer_from_the_service_never_undoes_a_newer_one(form_page: Page
 
 def test_if_the_preview_fails_every_question_is_shown_and_nothing_is_lost(form_page: Page,
                                                                          athlete: dict[str, Any]) -> None:
-    before = {"hip_pinch": False, "structural_conditions": []}
+    before = {"red_flags": [], "structural_conditions": []}
     for name, value in before.items():
         fill_in(form_page, {name: value})
         questions_settled(form_page)
     form_page.route(PREVIEW, lambda route: route.abort("internetdisconnected"))
-    fill_in(form_page, {"hip_ir": "limited"})
+    fill_in(form_page, {"age": athlete["age"]})
     expect(form_of(form_page)).to_have_attribute("data-questions", "all")
     expect(progress(form_page)).to_have_text(PREVIEW_FAILED)
     expect(form_page.get_by_label("Show all questions")).to_be_checked()
-    for name in ("squats", "prior_soft_tissue_work", "wall_available", "pain_areas", "sex", "sumo_days_per_week"):
+    for name in ("squats", "prior_soft_tissue_work", "wall_available", "pain_areas", "pain_severity", "sex",
+                 "sumo_days_per_week", "hip_ir", "hip_pinch"):
         expect(question(form_page, name)).to_be_visible()
-    expect_answers(form_page, {**before, "hip_ir": "limited"})
+    expect_answers(form_page, {**before, "age": athlete["age"]})
 
-    # The plain form from here on: sent to /v1/screenings, a 422 beside its field.
-    fill_in(form_page, {**without(athlete, *before, "hip_ir"), "sumo_days_per_week": 9})
+    # The plain form from here on: sent to /v1/screenings, a 422 beside its field. pain_severity is
+    # left blank (no pain): whether it applies is the service's to say, so the form does not demand it.
+    fill_in(form_page, {**without(athlete, *before, "age"), "sumo_days_per_week": 9})
     with form_page.expect_response("**/v1/screenings") as response_info:
         submit(form_page)
     assert response_info.value.status == 422
@@ -757,17 +833,33 @@ def test_the_plain_form_shows_what_the_service_says_it_shows(form_page: Page) ->
         questions_settled(form_page)
         expect(sumo_days).to_be_visible() if shown else expect(sumo_days).to_be_hidden()
         expect(squats).to_be_hidden()
-    # Only an answer that shows or hides questions makes the plain form ask: one request per change.
+    assert len(asked) == 4  # once for "show all", once per change
+
+
+def test_a_burst_of_changes_asks_the_service_once_with_the_latest_answers(form_page: Page) -> None:
+    """Every change may rule questions in or out, so the plain form asks; typing and arrow keys ask once."""
+    asked: list[dict[str, Any]] = []
+    form_page.on("request", lambda request: request.url.endswith("/v1/screenings/preview")
+                 and asked.append(request.post_data_json))
+    show_all(form_page)
     before = len(asked)
-    fill_in(form_page, {"hip_pinch": False, "pain_severity": 2, "sex": "female"})
-    form_page.wait_for_timeout(600)
+    question(form_page, "age").locator("input").press_sequentially("100")
     questions_settled(form_page)
-    assert len(asked) == before == 4
+    assert [answers.get("age") for answers in asked[before:]] == [100]  # not 1, 10, 100
+
+    fill_in(form_page, {"sex": "female"})
+    questions_settled(form_page)
+    before = len(asked)
+    for _ in range(3):  # female, male, other, prefer not to say: the arrow keys run through the radios
+        form_page.keyboard.press("ArrowDown")
+    expect(form_page.locator('input[name="sex"][value="prefer_not_to_say"]')).to_be_checked()
+    questions_settled(form_page)
+    assert len(asked) - before < 3 and asked[-1]["sex"] == "prefer_not_to_say"
 
 
 def test_the_plain_form_shows_every_question_while_the_service_cannot_say(form_page: Page) -> None:
     show_all(form_page)
-    fill_in(form_page, {"lifting_style": "conventional", "hip_pinch": False})
+    fill_in(form_page, {"lifting_style": "conventional", "recent_injury": False})
     questions_settled(form_page)
     expect(question(form_page, "sumo_days_per_week")).to_be_hidden()
     form_page.route(PREVIEW, lambda route: route.abort("internetdisconnected"))
@@ -775,17 +867,18 @@ def test_the_plain_form_shows_every_question_while_the_service_cannot_say(form_p
     expect(progress(form_page)).to_have_text(PREVIEW_FAILED)
     expect(form_of(form_page)).to_have_attribute("data-questions", "all")
     expect(question(form_page, "sumo_days_per_week")).to_be_visible()
-    expect_answers(form_page, {"lifting_style": "sumo", "hip_pinch": False})
+    expect_answers(form_page, {"lifting_style": "sumo", "recent_injury": False})
 
     form_page.unroute(PREVIEW)  # the service answers again: its word counts again
     fill_in(form_page, {"lifting_style": "conventional"})
     questions_settled(form_page)
     expect(question(form_page, "sumo_days_per_week")).to_be_hidden()
     expect(progress(form_page)).to_have_text("All questions are shown.")
-    expect_answers(form_page, {"lifting_style": "conventional", "hip_pinch": False})
+    expect_answers(form_page, {"lifting_style": "conventional", "recent_injury": False})
 
 
-def test_a_busy_service_gives_the_whole_form_from_the_start(new_page: Callable[..., Page], sites: Sites) -> None:
+def test_a_busy_service_gives_the_whole_form_from_the_start(new_page: Callable[..., Page], sites: Sites,
+                                                            athlete: dict[str, Any]) -> None:
     page = new_page()
     page.route(PREVIEW, lambda route: route.fulfill(
         status=429, headers={"Retry-After": "30"}, content_type="application/problem+json",
@@ -796,11 +889,17 @@ def test_a_busy_service_gives_the_whole_form_from_the_start(new_page: Callable[.
     questionnaire = page.request.get(f"{sites.app}/v1/questionnaire").json()["questions"]
     # Without the service's word none is hidden, conditional ones included; in their own order.
     assert on_screen(page) == [item["id"] for item in questionnaire]
+    # And it can be sent: a conditional question left blank (no pain, no severity) is the service's to judge.
+    fill_in(page, athlete)
+    with page.expect_response("**/v1/screenings") as response_info:
+        submit(page)
+    assert response_info.value.request.post_data_json == athlete
+    expect(result(page)).to_have_attribute("data-decision", "recommended")
 
 
-def press_tab_until(page: Page, selector: str, limit: int = 60) -> None:
+def press_tab_until(page: Page, selector: str, limit: int = 60, key: str = "Tab") -> None:
     for _ in range(limit):
-        page.keyboard.press("Tab")
+        page.keyboard.press(key)
         if page.evaluate(f"""() => {{
             const root = document.querySelector('[data-screening-form]').shadowRoot;
             return !!root.activeElement && root.activeElement.matches({selector!r});
@@ -819,33 +918,50 @@ def focus_outline(page: Page) -> str:
 
 
 def test_keyboard_only_use(form_page: Page) -> None:
-    press_tab_until(form_page, 'input[name="hip_pinch"]')
+    press_tab_until(form_page, 'input[data-none-of="red_flags"]')  # the first question: red flags
+    assert focus_outline(form_page) == "solid 3px"
+    form_page.keyboard.press("Space")
+    questions_settled(form_page)
+    press_tab_until(form_page, 'input[name="age"]')
+    form_page.keyboard.type("30")
+    questions_settled(form_page)
+    press_tab_until(form_page, 'input[data-none-of="recent_surgery"]')
+    form_page.keyboard.press("Space")
+    questions_settled(form_page)
+    press_tab_until(form_page, 'input[name="recent_injury"]')
     form_page.keyboard.press("ArrowRight")  # radios: arrows move and select
-    expect(form_page.locator('input[name="hip_pinch"][value="false"]')).to_be_checked()
+    expect(form_page.locator('input[name="recent_injury"][value="false"]')).to_be_checked()
     assert focus_outline(form_page) == "solid 3px"
     questions_settled(form_page)
     press_tab_until(form_page, 'input[data-none-of="structural_conditions"]')
     form_page.keyboard.press("Space")
     questions_settled(form_page)
-    press_tab_until(form_page, 'input[name="pain_severity"]')
-    form_page.keyboard.type("0")
-    questions_settled(form_page)
-    press_tab_until(form_page, 'input[name="hip_ir"]')
-    form_page.keyboard.press("Space")
-    expect(form_page.locator('input[name="hip_ir"][value="limited"]')).to_be_checked()
-    questions_settled(form_page)
     press_tab_until(form_page, 'input[data-none-of="pain_areas"]')
     form_page.keyboard.press("Space")
-    questions_settled(form_page)  # settled: now the required questions the result depends on
+    questions_settled(form_page)
     press_tab_until(form_page, 'input[name="sex"]')
     form_page.keyboard.press("ArrowDown")
     expect(form_page.locator('input[name="sex"][value="male"]')).to_be_checked()
     press_tab_until(form_page, 'input[name="lifting_style"]')
     form_page.keyboard.press("Space")
     expect(form_page.locator('input[name="lifting_style"][value="sumo"]')).to_be_checked()
+    questions_settled(form_page)
+    press_tab_until(form_page, 'input[name="sumo_days_per_week"]')
+    form_page.keyboard.type("5")
+    questions_settled(form_page)
     press_tab_until(form_page, 'input[name="prior_soft_tissue_work"]')
     form_page.keyboard.press("ArrowRight")
     expect(form_page.locator('input[name="prior_soft_tissue_work"][value="false"]')).to_be_checked()
+    questions_settled(form_page)
+    # Nothing rules moving out: now the test that asks the athlete to move, right after.
+    press_tab_until(form_page, 'input[name="hip_pinch"]', limit=1)
+    form_page.keyboard.press("ArrowRight")
+    expect(form_page.locator('input[name="hip_pinch"][value="false"]')).to_be_checked()
+    questions_settled(form_page)
+    # The questions that change how to do the drill appear where they belong, above: back to one.
+    press_tab_until(form_page, 'input[name="hip_ir"]', key="Shift+Tab")  # on its last option, coming back
+    form_page.keyboard.press("ArrowDown")  # round to the first
+    expect(form_page.locator('input[name="hip_ir"][value="limited"]')).to_be_checked()
     questions_settled(form_page)
     # Settled: the optional questions that change how to do the drill may be skipped.
     expect(progress(form_page)).to_contain_text(DETAILS_OPEN)
@@ -858,22 +974,22 @@ def test_keyboard_only_use(form_page: Page) -> None:
 
 def test_focus_stays_where_it_is_when_questions_go(form_page: Page) -> None:
     held = hold_previews(form_page)
-    press_tab_until(form_page, 'input[name="hip_pinch"]')
-    form_page.keyboard.press("Space")  # "Yes": a contraindication
+    press_tab_until(form_page, 'input[name="red_flags"]')
+    form_page.keyboard.press("Space")  # pain at night or at rest: a red flag
     wait_until(form_page, lambda: len(held) == 1)
-    form_page.keyboard.press("Tab")  # on to the next question before the service has answered
-    labral_tear = form_page.locator('input[name="structural_conditions"][value="labral_tear"]')
-    expect(labral_tear).to_be_focused()
+    age = question(form_page, "age").locator("input")
+    press_tab_until(form_page, 'input[name="age"]')  # on to the next question before the service has answered
+    expect(age).to_be_focused()
     held[0].continue_()
     questions_settled(form_page)
     expect(progress(form_page)).to_contain_text(READY)
-    expect(question(form_page, "pain_severity")).to_be_hidden()
-    expect(labral_tear).to_be_focused()  # the question holding focus stays while it has it
-    expect(question(form_page, "structural_conditions")).to_be_visible()
+    expect(question(form_page, "recent_surgery")).to_be_hidden()
+    expect(age).to_be_focused()  # the question holding focus stays while it has it
+    expect(question(form_page, "age")).to_be_visible()
     form_page.keyboard.press("Shift+Tab")
-    expect(form_page.locator('input[name="hip_pinch"][value="true"]')).to_be_focused()
-    expect(question(form_page, "structural_conditions")).to_be_hidden()  # gone once focus has left it
-    assert on_screen(form_page) == ["hip_pinch"]
+    expect(form_page.locator('input[data-none-of="red_flags"]')).to_be_focused()
+    expect(question(form_page, "age")).to_be_hidden()  # gone once focus has left it
+    assert on_screen(form_page) == ["red_flags"]
     form_page.keyboard.press("Tab")
     expect(form_page.get_by_role("button", name="See my result")).to_be_focused()
 
@@ -901,7 +1017,7 @@ def test_it_fits_a_375px_screen(new_page: Callable[..., Page], sites: Sites, ath
     page = new_page(PHONE)
     page.goto(f"{sites.app}/form")
     show_all(page)  # every option row on screen
-    fill_in(page, athlete)
+    answer_as_asked(page, athlete)
     submit(page)
     expect(result(page)).to_have_attribute("data-decision", "recommended")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
@@ -917,18 +1033,18 @@ def test_the_page_keeps_to_its_content_security_policy(form_page: Page, sites: S
     response = form_page.request.get(f"{sites.app}/form")
     assert "default-src 'none'" in response.headers["content-security-policy"]
     with form_page.expect_response(PREVIEW):
-        fill_in(form_page, {"hip_pinch": False})
+        fill_in(form_page, {"red_flags": []})
     questions_settled(form_page)
     expect(form_of(form_page)).to_have_attribute("data-questions", "current")  # the preview got through
     show_all(form_page)
-    fill_in(form_page, athlete)
+    answer_as_asked(form_page, athlete)
     submit(form_page)
     expect(result(form_page)).to_have_attribute("data-decision", "recommended")
     assert console_errors == []  # a blocked script, style or request would be logged here
 
 
 def test_a_question_added_to_the_rules_appears_without_a_code_change(new_page: Callable[..., Page],
-                                                                    rules_copy: Path, answers: dict[str, Any]) -> None:
+                                                                    rules_copy: Path) -> None:
     path = rules_copy / "questionnaire.yaml"
     questionnaire = yaml.safe_load(path.read_text())
     questionnaire["questions"].append({
@@ -945,10 +1061,12 @@ def test_a_question_added_to_the_rules_appears_without_a_code_change(new_page: C
         show_all(page)
         new_question = question(page, "squat_depth")
         expect(new_question).to_be_hidden()
-        fill_in(page, {**answers})
+        served = page.request.get(f"{url}/v1/questionnaire").json()["questions"]
+        asked = answer_as_asked(page, athlete_for(served, squat_depth="deep"))
+        assert asked.index("squat_depth") > asked.index("squats")  # shown once squats says yes
         expect(new_question).to_be_visible()
         expect(new_question).to_contain_text("How deep do you squat?")
-        page.get_by_label("Below parallel").check()
+        expect(page.get_by_label("Below parallel")).to_be_checked()
         with page.expect_request("**/v1/screenings") as sent:
             submit(page)
         assert sent.value.post_data_json["squat_depth"] == "deep"
@@ -994,7 +1112,7 @@ def test_the_embed_snippet_renders_the_form_on_another_site(new_page: Callable[.
 
     # Each form talks to the service it came from, across origins (a CORS preflight included).
     with page.expect_response(f"{sites.app}/v1/screenings/preview") as preview_info:
-        fill_in(second, {"hip_pinch": False})
+        fill_in(second, {"red_flags": []})
     assert preview_info.value.headers["access-control-allow-origin"] == sites.host
     answer_as_asked(second, athlete)
     expect(form_of(second)).to_have_attribute("data-questions", "current")
@@ -1009,7 +1127,7 @@ def test_the_embed_snippet_renders_the_form_on_another_site(new_page: Callable[.
 
 
 def test_cross_origin_fetch_to_the_api(new_page: Callable[..., Page], sites: Sites, host_site: HostSite,
-                                       answers: dict[str, Any]) -> None:
+                                       athlete: dict[str, Any]) -> None:
     host_site.pages["/blank"] = host_page(sites, "<p>Nothing embedded.</p>")
     script = """async ([base, answers]) => {
         const questionnaire = await fetch(base + '/v1/questionnaire').then(r => r.json());
@@ -1019,7 +1137,7 @@ def test_cross_origin_fetch_to_the_api(new_page: Callable[..., Page], sites: Sit
     }"""
     page = new_page()
     page.goto(f"{sites.host}/blank")
-    questions, status, decision = page.evaluate(script, [sites.app, answers])
+    questions, status, decision = page.evaluate(script, [sites.app, athlete])
     assert (status, decision) == (200, "recommended") and questions > 0
 
     refused = """async (base) => {
@@ -1037,7 +1155,7 @@ def test_the_iframe_option(new_page: Callable[..., Page], sites: Sites, host_sit
     page.goto(f"{sites.host}/frame")
     assert [frame.url for frame in page.frames[1:]] == [f"{sites.app}/form"]
     frame = page.frame_locator("iframe")
-    fill_in(frame.locator("body"), {"hip_pinch": True})
+    fill_in(frame.locator("body"), {"red_flags": ["unwell"]})
     questions_settled(frame.locator("body"))
     submit(frame.locator("body"))
     expect(result(frame.locator("body"))).to_have_attribute("data-decision", "not_recommended")

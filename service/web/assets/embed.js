@@ -63,6 +63,8 @@
   };
   var VARIANTS = { feet_on_wall: "Feet on a wall", feet_on_floor: "Feet on the floor" };
   var SEVERITIES = { stop: "Stop", warning: "Take care", info: "Good to know" };
+  // The preparation steps that are the referral itself (refer_urgency routine, urgent).
+  var REFERRALS = ["see_professional", "see_doctor_promptly"];
   var TEXT = {
     intro: "Answer the questions below to find out whether the lying knee-to-knee hip mobilization " +
       "(lying on your back and gently rocking your knees in and out) suits you.",
@@ -111,7 +113,11 @@
     failed: "Something went wrong on our side and no result was made. Please try again in a moment. Your answers are still here.",
     stale: "You changed an answer. Press \u201cSee my result\u201d to update the result.",
     resultTitle: "Your result",
-    refer: "See a physiotherapist, sports doctor or another qualified professional before doing this drill.",
+    // When the service gives no referral text of its own, by refer_urgency.
+    refer: {
+      routine: "See a physiotherapist, sports doctor or another qualified professional before doing this drill.",
+      urgent: "See a doctor soon, in the next day or two, and do not do this drill until then."
+    },
     stopTitle: "Important",
     variantTitle: "Which version",
     alternative: "Alternative: ",
@@ -313,10 +319,12 @@
   // ---- Which questions are shown: the service decides (the preview's shown_questions), the form shows.
 
   // The questions the preview shows, less those that ask the athlete to move while something
-  // answered before them may still rule moving out.
+  // answered before them may still rule moving out (one already answered is no longer asked:
+  // it stays, as its answer may be what rules the drill out).
   function serviceShown(form, body) {
+    var answered = answeredIds(form);
     return new Set(body.shown_questions.filter(function (id) {
-      return body.ready_to_move || !form.moving.has(id);
+      return body.ready_to_move || !form.moving.has(id) || answered.has(id);
     }));
   }
 
@@ -378,10 +386,26 @@
     var wanted = new Set(asking.concat(body.settled ? stillNeeded(body) : []));
     var answered = answeredIds(form);
     var applies = serviceShown(form, body);
+    waitingToMove(form, body, wanted, answered).forEach(function (id) { wanted.add(id); });
     var shown = new Set(Array.from(applies).filter(function (id) {
       return answered.has(id) || wanted.has(id) || form.asked.has(id);
     }));
     return { applies: applies, shown: shown, preview: preview };
+  }
+
+  // When all that is left to ask are questions that ask the athlete to move, and the preview
+  // holds them back (ready_to_move), the shown required questions before them are what it waits
+  // for (as the API defines ready_to_move): ask those, or the form would stop with nothing to answer.
+  function waitingToMove(form, body, wanted, answered) {
+    var shown = new Set(body.shown_questions);
+    var open = Array.from(wanted).filter(function (id) { return shown.has(id) && !answered.has(id); });
+    if (body.ready_to_move || !open.length || open.some(function (id) { return !form.moving.has(id); })) {
+      return [];
+    }
+    var first = form.questions.findIndex(function (question) { return form.moving.has(question.id); });
+    return form.questions.slice(0, first).filter(function (question) {
+      return question.required && shown.has(question.id) && !answered.has(question.id);
+    }).map(function (question) { return question.id; });
   }
 
   // Resolves to the questions the service shows, those to show, and the preview they follow
@@ -589,7 +613,8 @@
     var stops = screening.cautions.filter(function (c) { return c.severity === "stop"; });
     var others = screening.cautions.filter(function (c) { return c.severity !== "stop"; });
     // A referral is said once, among the stop signs, in the service's words when it has them.
-    var referral = screening.preparation.filter(function (p) { return p.code === "see_professional"; })[0];
+    var referral = screening.preparation.filter(function (p) { return REFERRALS.indexOf(p.code) !== -1; })[0];
+    var referText = TEXT.refer[screening.refer_urgency] || TEXT.refer.routine;
     var preparation = screening.preparation.filter(function (p) { return !screening.refer || p !== referral; });
     var variant = screening.variant;
     var item = function (text) { return el("li", null, text); };
@@ -599,7 +624,7 @@
       stops.length || screening.refer ? el("div", { class: "hs-stop" },
         el("h3", { text: TEXT.stopTitle }),
         el("ul", null,
-          screening.refer ? el("li", { class: "hs-referral" }, referral ? referral.text : TEXT.refer) : null,
+          screening.refer ? el("li", { class: "hs-referral" }, referral ? referral.text : referText) : null,
           stops.map(function (c) { return item(c.text); }))) : null,
       variant ? el("div", { class: "hs-part" }, el("h3", { text: TEXT.variantTitle }),
         el("p", null, el("strong", { text: words(VARIANTS, variant.code) + ". " }), variant.reason),
@@ -642,9 +667,11 @@
         return;
       }
       var answer = readAnswer(form.node, question);
+      // Without the service's word a conditional question may not apply: the service says if it is missing.
+      var required = question.required && !(form.failed && form.conditional.has(question.id));
       if (answer && answer.problem) {
         errors[question.id] = [answer.problem];
-      } else if (!answer && question.required) {
+      } else if (!answer && required) {
         errors[question.id] = [TEXT.answerThis];
       }
     });
@@ -658,7 +685,10 @@
     if (!preview || preview.key !== JSON.stringify(answers) || !preview.body.screening) {
       return null;
     }
-    var unanswered = form.questions.some(function (question) { return question.required && !(question.id in answers); });
+    var shown = new Set(preview.body.shown_questions); // a required question its show_if hides is not open
+    var unanswered = form.questions.some(function (question) {
+      return question.required && shown.has(question.id) && !(question.id in answers);
+    });
     return unanswered ? preview.body.screening : null;
   }
 
@@ -878,17 +908,13 @@
 
   // ---- Building one form.
 
-  // Most decisive first, as the first preview ranks them; a conditional question right after
-  // the questions it depends on. Blocks never move afterwards: they are only shown or hidden.
-  function arrange(questions, ranking) {
-    var rank = function (question) {
-      var at = ranking.indexOf(question.id);
-      return at === -1 ? ranking.length : at;
-    };
-    var order = questions.slice().sort(function (a, b) {
-      return rank(a) - rank(b) || questions.indexOf(a) - questions.indexOf(b);
-    });
-    questions.forEach(function (question) { // questionnaire order: controllers come first
+  // Questionnaire order (what rules moving out comes before the questions that ask the athlete to
+  // move, so a question that appears once moving is allowed comes after the one just answered), a
+  // conditional question right after the questions it depends on. Blocks never move afterwards:
+  // they are only shown or hidden.
+  function arrange(questions) {
+    var order = questions.slice();
+    questions.forEach(function (question) {
       var controllers = questions.filter(function (other) { return other.controls.indexOf(question.id) !== -1; });
       if (!controllers.length) {
         return;
@@ -910,6 +936,10 @@
       moving: new Set(questionnaire.questions.filter(function (question) {
         return question.asks_to_move;
       }).map(function (question) { return question.id; })),
+      // Questions another one shows or hides (its `controls`): whether they apply is the service's to say.
+      conditional: new Set([].concat.apply([], questionnaire.questions.map(function (question) {
+        return question.controls;
+      }))),
       failed: false,
       applies: new Set(),
       decided: new Set(),
@@ -937,10 +967,12 @@
     form.questions.forEach(function (question) {
       form.blocks[question.id] = questionBlock(question);
     });
-    (start ? arrange(form.questions, start.body.next_questions) : form.questions).forEach(function (question) {
+    arrange(form.questions).forEach(function (question) {
       node.append(form.blocks[question.id]);
     });
-    node.append(form.intake ? form.intake.node : null);
+    if (form.intake) {
+      node.append(form.intake.node); // append(null) would add the text "null"
+    }
     node.append(el("div", { class: "hs-actions" }, form.progress, form.button, form.notice, form.stale));
     node.addEventListener("change", function (event) {
       keepNoneExclusive(node, event.target);
