@@ -1303,3 +1303,31 @@ def test_a_hip_replacement_never_reaches_hip_pinch(form_page: Page, athlete: dic
     status = result(form_page)
     expect(status).to_have_attribute("data-decision", "not_recommended")
     expect(status).to_contain_text("new joint out of place")
+
+
+@pytest.mark.parametrize("reason", [{"structural_conditions": ["hip_replacement"]}, {"red_flags": ["unwell"]}],
+                         ids=["hip_replacement", "red_flag"])
+def test_an_intake_form_stores_a_ruled_out_athlete_without_asking_to_move(
+        new_page: Callable[..., Page], sites: Sites, athlete: dict[str, Any], reason: dict[str, Any]) -> None:
+    """The coach gets every safety answer and the referral; the athlete is never asked to try a movement."""
+    page = new_page()
+    intake = open_intake(page, sites)
+    page.goto(intake["form_url"])
+    ruled_out = {**athlete, **reason}
+    asked = answer_as_asked(page, ruled_out)
+    page.get_by_label("Your name").fill("Ray Ode")
+    page.get_by_label("I agree that northside-athletics keeps my name").check()
+    for _ in range(10):  # sending may first bring up the required questions the service still shows
+        submit(page)
+        questions_settled(page)
+        more = answer_as_asked(page, ruled_out)
+        if not more:
+            break
+        asked += more
+    expect(result(page)).to_have_count(1)
+    assert not set(MOVING) & set(asked) and not set(MOVING) & set(on_screen(page)), asked
+    expect(result(page)).to_have_attribute("data-decision", "not_recommended")
+    [submission] = stored(page, sites, intake["id"])
+    assert submission["screening"]["decision"] == "not_recommended" and submission["screening"]["refer"] is True
+    assert not set(MOVING) & set(submission["answers"])
+    assert {name: submission["answers"][name] for name in reason} == reason

@@ -239,7 +239,7 @@ def server_accepts(screener: Any, payload: dict[str, Any], partial: bool) -> boo
 @pytest.mark.parametrize(("ref", "partial"), [("#/components/schemas/Answers", False),
                                               ("#/components/schemas/PartialAnswers", True)])
 def test_the_spec_accepts_exactly_the_answers_the_service_accepts(ref: str, partial: bool) -> None:
-    """show_if written as JSON Schema (ShownOnly, required when shown) means what Rulebook.shown means."""
+    """show_if written as JSON Schema (refused when hidden, required when shown) means what Rulebook.shown means."""
     screener = Screener(BOOK, cache_max_classes=0)
     schema = validator(ref)
     checked = 0

@@ -88,8 +88,11 @@ def test_the_generated_client_screens_previews_batches_and_reads_the_questionnai
         assert isinstance(preview, models.Preview) and preview.settled is False
         assert preview.to_dict() == client.post("/v1/screenings/preview", json=partial.to_dict()).json
 
-        items = [answers, models.Answers(sex=models.Sex.MALE, lifting_style=models.LiftingStyle.NONE,
-                                         prior_soft_tissue_work=True, pain_severity=9), {"sex": 3}]
+        severe_back_pain = models.Answers(
+            red_flags=[], age=40, recent_surgery=[], recent_injury=False, structural_conditions=[],
+            pain_areas=[models.PainAreasItem.LOW_BACK], pain_severity=9, sex=models.Sex.MALE,
+            lifting_style=models.LiftingStyle.NONE, prior_soft_tissue_work=True, hip_pinch=False)
+        items = [answers, severe_back_pain, {"sex": 3}]
         batch = screening_api["create_screening_batch"].sync(client=api, body=models.BatchRequest(items=items))
         assert isinstance(batch, models.BatchResult)
         expected = client.post("/v1/screenings/batch", json=models.BatchRequest(items=items).to_dict()).json

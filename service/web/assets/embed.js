@@ -733,13 +733,14 @@
       clearErrors(form);
       // Answers to hidden questions stay in the form but are not sent.
       var answers = only(readAnswers(form.node, form.questions), form.decided);
-      // A stored submission is screened in full, so an intake form asks every required question.
+      // A stored submission is screened by the service, so an intake form asks every required
+      // question the service still shows: never the movement tests once the answers rule moving out.
       var screening = form.intake ? null : previewedScreening(form, answers);
       if (screening) {
         showResult(form, screening, leftUnanswered(form, answers));
         return null;
       }
-      if (form.adaptive && !(form.preview && form.preview.body.settled)) {
+      if (form.adaptive && (form.intake || !(form.preview && form.preview.body.settled))) {
         askRequired(form, answers);
       }
       var problems = checkLocally(form);
