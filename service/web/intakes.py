@@ -94,7 +94,7 @@ def create_submission(intake_id: str) -> Response:
     entry = screener().screen(answers)
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest() if key else None
     new = NewSubmission(athlete, answers, entry.json(), entry.outcome.decision,
-                        entry.outcome.refer, screener().rulebook.rules_version, key, digest)
+                        entry.outcome.refer_urgency, screener().rulebook.rules_version, key, digest)
     stored, created = submissions.add(store(), intake_id, new)
     if created:
         count_screening(entry.outcome.decision)
