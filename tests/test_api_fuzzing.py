@@ -65,7 +65,8 @@ def test_the_one_allowance_is_a_422_for_submissions() -> None:
     plain = schemathesis.openapi.from_path(SPEC_PATH, config=schemathesis.config.SchemathesisConfig())
     changed = {}
     for ours, theirs in zip(schema.get_all_operations(), plain.get_all_operations(), strict=True):
-        mine, default = (s.config.checks_config_for(operation=r.ok()) for s, r in ((schema, ours), (plain, theirs)))
+        both = ((schema, ours.ok()), (plain, theirs.ok()))
+        mine, default = (loaded.config.checks_config_for(operation=operation) for loaded, operation in both)
         if mine != default:
             checks = [field.name for field in dataclasses.fields(mine)
                       if getattr(mine, field.name) != getattr(default, field.name)]

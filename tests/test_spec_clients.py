@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -112,4 +113,25 @@ def test_schemathesis_cli_with_every_check_passes(service_url: str, tmp_path: Pa
         cwd=tmp_path, capture_output=True, text=True, check=False, timeout=1200,
     )
     assert completed.returncode == 0, completed.stdout[-8000:] + completed.stderr[-2000:]
-    assert "No issues found" in completed.stdout
+    # The one warning allowed (see tests/schemathesis.toml): submissions refusing valid answers
+    # that leave out a movement test which still counts.
+    tail = completed.stdout[-8000:]
+    assert warnings_of(completed.stdout) in ({}, {"Schema validation mismatch": [SUBMISSIONS]}), tail
+    assert re.search(r"=+ (No issues found|1 warning) in", completed.stdout), tail
+
+
+SUBMISSIONS = "POST /v1/intakes/{intake_id}/submissions"
+
+
+def warnings_of(output: str) -> dict[str, list[str]]:
+    """The WARNINGS section of a schemathesis run: each warning's title and the operations it names."""
+    section = output.partition("= WARNINGS =")[2].partition("= SUMMARY =")[0]
+    found: dict[str, list[str]] = {}
+    title = ""
+    for line in section.splitlines():
+        if line.startswith("  - "):
+            found[title].append(line[4:].strip())
+        elif line.strip() and not line.startswith((" ", "=", "\N{ELECTRIC LIGHT BULB}")):
+            title = line.partition(":")[0]
+            found[title] = []
+    return found
