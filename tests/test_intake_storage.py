@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from conftest import STORAGE_CONFIG, as_org
 from flask import Flask
-from sqlalchemy import update
+from sqlalchemy import column, insert, select, table, update
 from test_web_intakes import new_intake, submit
 
 from service import create_app
@@ -23,12 +25,53 @@ def store_of(app: Flask) -> Store:
     return store
 
 
+def differences_from_the_model(store: Store) -> list[Any]:
+    with store.engine.connect() as connection:
+        differences: list[Any] = compare_metadata(MigrationContext.configure(connection), model.metadata)
+    return differences
+
+
 def test_the_migrations_make_exactly_the_model(db_app: Flask) -> None:
     store = store_of(db_app)
     assert migrate.current(store) == migrate.head(store)
-    with store.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), model.metadata)
-    assert differences == []
+    assert differences_from_the_model(store) == []
+
+
+# The columns of a submission as migration 0001 made them (no refer_urgency).
+V1_SUBMISSIONS = table("submissions", *(column(name, model.submissions.c[name].type) for name in (
+    "id", "intake_id", "athlete_name", "answers", "screening", "decision", "refer", "rules_version", "created_at",
+    "consent_given_at")))
+
+
+def test_migration_0002_fills_refer_urgency_from_each_stored_screening(db_app: Flask) -> None:
+    """v1 screenings name no urgency: a v1 referral becomes routine; a v2 screening keeps its own."""
+    store, client = store_of(db_app), db_app.test_client()
+    intake = new_intake(client)["id"]
+    config = migrate.alembic_config(store)
+    screenings = {"v1_referred": {"decision": "assess_first", "refer": True},
+                  "v1_clear": {"decision": "recommended", "refer": False},
+                  "v2_urgent": {"decision": "not_recommended", "refer": True, "refer_urgency": "urgent"},
+                  "v2_routine": {"decision": "not_recommended", "refer": True, "refer_urgency": "routine"},
+                  "v2_clear": {"decision": "not_needed", "refer": False, "refer_urgency": None}}
+    stamp = dt.datetime.now(dt.timezone.utc)
+    many = {f"v1_{index}": screenings["v1_referred"] for index in range(2500)}  # more than one batch of 0002
+    try:
+        with store.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0001")
+            connection.execute(insert(V1_SUBMISSIONS), [
+                {"id": name, "intake_id": intake, "athlete_name": "Sam", "answers": {}, "screening": json.dumps(body),
+                 "decision": body["decision"], "refer": body["refer"], "rules_version": "1.4.0",
+                 "created_at": stamp, "consent_given_at": stamp} for name, body in {**screenings, **many}.items()])
+    finally:
+        migrate.upgrade(store)
+    with store.connect() as connection:
+        filled = dict(connection.execute(select(model.submissions.c.id, model.submissions.c.refer_urgency)).all())
+    assert filled == {"v1_referred": "routine", "v1_clear": None, "v2_urgent": "urgent", "v2_routine": "routine",
+                      "v2_clear": None, **dict.fromkeys(many, "routine")}
+    assert differences_from_the_model(store) == []
+    urgent = client.get("/v1/submissions?refer_urgency=urgent", headers=as_org("acme")).json["items"]
+    assert [item["id"] for item in urgent] == ["v2_urgent"]
 
 
 def age(app: Flask, submission_id: str, days: float) -> None:

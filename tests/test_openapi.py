@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from conftest import as_org
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
@@ -15,6 +17,8 @@ from test_answer_space import payloads
 
 from service import create_app, rulebook
 from service.errors import InvalidAnswers
+from service.screening.answers import REQUIRED
+from service.screening.preview import Previewer
 from service.screening.screener import Screener
 
 SPEC_TEXT = (Path(__file__).parent.parent / "openapi.yaml").read_text()
@@ -34,6 +38,7 @@ class StrictLoader(yaml.SafeLoader):
 SPEC: dict[str, Any] = yaml.load(SPEC_TEXT, Loader=StrictLoader)  # a SafeLoader that refuses duplicate keys
 SCHEMAS = SPEC["components"]["schemas"]
 BOOK = rulebook.load()
+MOVING = [question.id for question in BOOK.questions if question.asks_to_move]
 
 
 def resolve(schema: dict[str, Any]) -> dict[str, Any]:
@@ -97,6 +102,65 @@ def test_answers_schema_matches_the_questionnaire() -> None:
             assert prop["type"] == "boolean", question.id
         if not question.required:
             assert prop["default"] == question.default, question.id
+
+
+def test_intake_answers_are_the_answers_with_the_movement_questions_optional() -> None:
+    intake, answers = SCHEMAS["IntakeAnswers"], SCHEMAS["Answers"]
+    assert intake["required"] == [name for name in answers["required"] if name not in MOVING]
+    assert MOVING and set(MOVING) & set(answers["required"])
+    alike = [key for key in answers if key not in ("required", "description")]
+    assert {key: intake[key] for key in alike} == {key: answers[key] for key in alike}
+    assert set(intake) == set(answers)
+    assert SCHEMAS["NewSubmission"]["properties"]["answers"] == {"$ref": "#/components/schemas/IntakeAnswers"}
+
+
+def test_intake_answers_refuse_nothing_an_intake_takes_and_allow_only_missing_movement_answers() -> None:
+    """A submission valid against IntakeAnswers is refused only when it leaves out a movement answer that counts."""
+    previewer = Previewer(Screener(BOOK))
+    schema = validator("#/components/schemas/IntakeAnswers")
+    seen: Counter[tuple[bool, bool]] = Counter()
+    for payload in payloads(40, seed=23):
+        unmoved = {name: answer for name, answer in payload.items() if name not in MOVING}
+        for variant in [payload, unmoved, *single_answer_changes(payload)]:
+            errors: dict[str, list[str]] = {}
+            try:
+                previewer.screen_intake(variant)
+            except InvalidAnswers as error:
+                errors = dict(error.errors or {"_body": []})
+            valid = schema.is_valid(variant)
+            assert valid or errors, variant
+            assert not valid or not errors or all(name in MOVING and messages == [REQUIRED]
+                                                  for name, messages in errors.items()), (variant, errors)
+            seen[valid, not errors] += 1
+    assert seen[True, True] and seen[True, False] and seen[False, False], seen
+
+
+def request_examples() -> list[Any]:
+    """(method, path, example name, schema, value) of every request body example in the spec."""
+    found = []
+    for path, operations in SPEC["paths"].items():
+        for method, operation in operations.items():
+            content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if content is None:
+                continue
+            examples = {name: example["value"] for name, example in content.get("examples", {}).items()}
+            if "example" in content:
+                examples["example"] = content["example"]
+            found += [pytest.param(method, path, name, content["schema"], value, id=f"{method} {path} {name}")
+                      for name, value in examples.items()]
+    return found
+
+
+@pytest.mark.parametrize(("method", "path", "name", "schema", "value"), request_examples())
+def test_every_request_example_is_valid_and_the_service_takes_it(
+        db_client: FlaskClient, method: str, path: str, name: str, schema: dict[str, Any], value: Any) -> None:
+    errors = [error.message for error in Draft202012Validator({**schema, "components": SPEC["components"]})
+              .iter_errors(value)]
+    assert errors == [], name
+    intake = db_client.post("/v1/intakes", json={"title": "Examples", "retention_days": 30}, headers=as_org("acme"))
+    url = path.replace("{intake_id}", intake.json["id"])
+    response = db_client.open(url, method=method.upper(), json=value, headers=as_org("acme"))
+    assert 200 <= response.status_code < 300, (name, response.json)
 
 
 def test_response_codes_match_the_rulebook() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 import random
 from collections.abc import Mapping
 from typing import Any
@@ -129,3 +131,37 @@ def test_a_shown_conditional_question_is_asked(previewer: Previewer, screener: S
 def test_screenings_get_their_own_ids(previewer: Previewer, screener: Screener) -> None:
     given = screener.load({"red_flags": ["night_pain"]}, partial=True)
     assert previewer.preview(given)["screening"]["id"] != previewer.preview(given)["screening"]["id"]
+
+
+
+def by_movement(given: Mapping[str, Any], screener: Screener) -> list[tuple[bool, dict[str, Any]]]:
+    """The screening for every answer to the questions that ask to move, each marked True when its
+    optional ones keep their defaults."""
+    moving = [question for question in BOOK.questions if question.asks_to_move]
+    options = [[value for value in q.kind.values(q) if value is not None] for q in moving]
+    return [(all(q.required or value == q.default for q, value in zip(moving, values, strict=True)),
+             without_id(screener.screen(screener.load({**given, **dict(zip(MOVING, values, strict=True))})).dict()))
+            for values in itertools.product(*options)]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_answers_without_movement_are_taken_exactly_when_no_movement_can_change_the_screening(
+        seed: int, previewer: Previewer, screener: Screener) -> None:
+    rng = random.Random(seed)
+    kinds = set()
+    for _ in range(10):
+        start = {**CLEAR, **(rng.choice(REASONS_NOT_TO_MOVE) if rng.random() < 0.5 else {})}
+        given = {key: value for key, value in complete(start, rng, defaults=False).items() if key not in MOVING}
+        taken = previewer.without_moving(screener.load(given, partial=True))
+        screenings = by_movement(given, screener)
+        ruled_out = all(screening["decision"] == "not_recommended" for _, screening in screenings)
+        assumed = {json.dumps(screening, sort_keys=True) for defaults, screening in screenings if defaults}
+        kinds.add(taken is not None)
+        if taken is None:
+            assert not (ruled_out and len(assumed) == 1), given
+            continue
+        answers, entry = taken
+        assert ruled_out and assumed == {json.dumps(without_id(entry.dict()), sort_keys=True)}, given
+        full = screener.load({**given, "hip_pinch": False})
+        assert answers == {key: value for key, value in full.items() if key != "hip_pinch"}, given
+    assert kinds == {True, False}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from flask.testing import FlaskClient
 pytestmark = pytest.mark.slow
 
 SPEC = Path(__file__).resolve().parent.parent / "openapi.yaml"
+SCHEMATHESIS_CONFIG = Path(__file__).resolve().parent / "schemathesis.toml"  # one allowance for one operation
 BIN = Path(sys.executable).parent
 # YAML is text; openapi-python-client knows JSON, text/* and octet-stream bodies only. Its default
 # hooks run ruff, whose fixes now turn the models' TypeVars into typing.Self (Python 3.11+); the
@@ -109,9 +111,30 @@ def test_the_generated_client_screens_previews_batches_and_reads_the_questionnai
 def test_schemathesis_cli_with_every_check_passes(service_url: str, tmp_path: Path) -> None:
     """Default phases (examples, coverage, fuzzing, stateful), every check, on the running service."""
     completed = subprocess.run(
-        [str(BIN / "schemathesis"), "run", str(SPEC), "--url", service_url, "--checks", "all",
-         "-H", f"Authorization: Bearer {KEY}"],
+        [str(BIN / "schemathesis"), "--config-file", str(SCHEMATHESIS_CONFIG), "run", str(SPEC), "--url", service_url,
+         "--checks", "all", "-H", f"Authorization: Bearer {KEY}"],
         cwd=tmp_path, capture_output=True, text=True, check=False, timeout=1200,
     )
     assert completed.returncode == 0, completed.stdout[-8000:] + completed.stderr[-2000:]
-    assert "No issues found" in completed.stdout
+    # The one warning allowed (see tests/schemathesis.toml): submissions refusing valid answers
+    # that leave out a movement test which still counts.
+    tail = completed.stdout[-8000:]
+    assert warnings_of(completed.stdout) in ({}, {"Schema validation mismatch": [SUBMISSIONS]}), tail
+    assert re.search(r"=+ (No issues found|1 warning) in", completed.stdout), tail
+
+
+SUBMISSIONS = "POST /v1/intakes/{intake_id}/submissions"
+
+
+def warnings_of(output: str) -> dict[str, list[str]]:
+    """The WARNINGS section of a schemathesis run: each warning's title and the operations it names."""
+    section = output.partition("= WARNINGS =")[2].partition("= SUMMARY =")[0]
+    found: dict[str, list[str]] = {}
+    title = ""
+    for line in section.splitlines():
+        if line.startswith("  - "):
+            found[title].append(line[4:].strip())
+        elif line.strip() and not line.startswith((" ", "=", "\N{ELECTRIC LIGHT BULB}")):
+            title = line.partition(":")[0]
+            found[title] = []
+    return found

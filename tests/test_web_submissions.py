@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import as_org
+from conftest import VALID_ANSWERS, as_org
 from flask.testing import FlaskClient
 from test_web_intakes import new_intake, submission, submit
 
@@ -47,7 +47,27 @@ def test_filters_by_intake_decision_refer_and_since(db_client: FlaskClient) -> N
     assert listing(db_client, "?since=2999-01-01T00:00:00%2B02:00")["items"] == []
 
 
-@pytest.mark.parametrize("query", ["?limit=0", "?limit=many", "?refer=maybe", "?since=yesterday", "?since=2026-04-01",
+def test_urgent_referrals_are_found_by_refer_urgency(db_client: FlaskClient) -> None:
+    intake = new_intake(db_client)["id"]
+    by_urgency = {None: VALID_ANSWERS, "routine": {**VALID_ANSWERS, "structural_conditions": ["hip_replacement"]},
+                  "urgent": {**VALID_ANSWERS, "red_flags": ["bladder_or_bowel"]}}
+    ids = {urgency: submit(db_client, intake, submission(answers=answers)).json["id"]
+           for urgency, answers in by_urgency.items()}
+    for urgency in ("routine", "urgent"):
+        items = listing(db_client, f"?refer_urgency={urgency}")["items"]
+        assert [(item["id"], item["refer_urgency"], item["screening"]["refer_urgency"]) for item in items] == [
+            (ids[urgency], urgency, urgency)]
+    assert [item["id"] for item in listing(db_client, "?refer=false")["items"]] == [ids[None]]
+    assert listing(db_client, "?refer=true&refer_urgency=urgent")["items"][0]["id"] == ids["urgent"]
+    assert listing(db_client, "?refer=false&refer_urgency=urgent")["items"] == []
+    rows = csv.DictReader(io.StringIO(db_client.get("/v1/submissions/export?format=csv", headers=as_org("acme"))
+                                      .get_data(as_text=True)))
+    assert {row["submission_id"]: row["refer_urgency"] for row in rows} == {
+        ids[None]: "", ids["routine"]: "routine", ids["urgent"]: "urgent"}
+
+
+@pytest.mark.parametrize("query", ["?limit=0", "?limit=many", "?refer=maybe", "?refer_urgency=soon",
+                                   "?refer_urgency=true", "?since=yesterday", "?since=2026-04-01",
                                    "?decision=not_a_decision",
                                    "?cursor=bm9wZQ", "?colour=red"])
 def test_bad_listing_parameters_are_named(db_client: FlaskClient, query: str) -> None:

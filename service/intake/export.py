@@ -11,8 +11,8 @@ from typing import Any
 from .submissions import Submission
 
 SUMMARY_COLUMNS = ("submission_id", "intake_id", "created_at", "athlete_name", "athlete_email",
-                   "athlete_external_id", "decision", "recommended", "refer", "variant", "timing", "cautions",
-                   "rules_version", "consent_given_at")
+                   "athlete_external_id", "decision", "recommended", "refer", "refer_urgency", "variant", "timing",
+                   "cautions", "rules_version", "consent_given_at")
 LIST_SEPARATOR = ";"
 # Spreadsheets run a cell that starts with one of these as a formula: athlete text must stay text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -26,6 +26,7 @@ def submission_json(submission: Submission) -> dict[str, Any]:
         "athlete": {"name": athlete.name, "email": athlete.email, "external_id": athlete.external_id},
         "answers": submission.answers,
         "screening": submission.screening_json(),
+        "refer_urgency": submission.refer_urgency,
         "rules_version": submission.rules_version,
         "created_at": submission.created_at.isoformat(),
         "consent_given_at": submission.consent_given_at.isoformat(),
@@ -60,7 +61,7 @@ def summary_cells(submission: Submission) -> list[str]:
     return [
         submission.id, submission.intake_id, submission.created_at.isoformat(), _text(athlete.name),
         _text(athlete.email), _text(athlete.external_id), screening["decision"], _cell(screening["recommended"]),
-        _cell(screening["refer"]), variant.get("code", ""),
+        _cell(screening["refer"]), _cell(submission.refer_urgency), variant.get("code", ""),
         LIST_SEPARATOR.join(item["code"] for item in screening["timing"]),
         LIST_SEPARATOR.join(item["code"] for item in screening["cautions"]),
         submission.rules_version, submission.consent_given_at.isoformat(),

@@ -78,6 +78,7 @@ submissions = Table(
     Column("screening", Text, nullable=False),  # the JSON body exactly as POST /v1/screenings returned it
     Column("decision", String(40), nullable=False),
     Column("refer", Boolean, nullable=False),
+    Column("refer_urgency", String(16)),  # routine | urgent | null, as in the screening
     Column("rules_version", String(40), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("consent_given_at", UtcDateTime, nullable=False),

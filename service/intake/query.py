@@ -34,6 +34,7 @@ class SubmissionQuery:
     intake: str | None = None
     decision: str | None = None
     refer: bool | None = None
+    refer_urgency: str | None = None
     since: dt.datetime | None = None
     limit: int = DEFAULT_LIMIT
     after_seq: int | None = None
@@ -47,6 +48,8 @@ class SubmissionQuery:
             statement = statement.where(c.decision == self.decision)
         if self.refer is not None:
             statement = statement.where(c.refer == self.refer)
+        if self.refer_urgency is not None:
+            statement = statement.where(c.refer_urgency == self.refer_urgency)
         if self.since is not None:
             statement = statement.where(c.created_at >= self.since)
         if self.after_seq is not None:

@@ -10,7 +10,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from ..errors import ConsentRequired, InvalidRequest
-from ..rulebook import DECISIONS
+from ..rulebook import DECISIONS, URGENCIES
 from ..rulebook.answer_fields import StrictBoolean, StrictInteger
 from .query import DEFAULT_LIMIT, MAX_LIMIT, SubmissionQuery, decode_cursor
 from .submissions import Athlete
@@ -127,12 +127,15 @@ def idempotency_key(value: str | None) -> str | None:
 def submission_query(args: Mapping[str, str]) -> SubmissionQuery:
     """The filters of GET /v1/submissions from its query string."""
     errors: dict[str, list[str]] = {}
-    unknown = sorted(set(args) - {"intake", "decision", "refer", "since", "limit", "cursor"})
+    unknown = sorted(set(args) - {"intake", "decision", "refer", "refer_urgency", "since", "limit", "cursor"})
     for name in unknown:
         errors[name] = ["Unknown parameter."]
     decision = args.get("decision")
     if decision is not None and decision not in DECISIONS:
         errors["decision"] = [f"Must be one of: {', '.join(DECISIONS)}."]
+    refer_urgency = args.get("refer_urgency")
+    if refer_urgency is not None and refer_urgency not in URGENCIES:
+        errors["refer_urgency"] = [f"Must be one of: {', '.join(URGENCIES)}."]
     refer = {"true": True, "false": False, None: None}.get(args.get("refer"), "bad")
     if refer == "bad":
         errors["refer"] = ["Must be true or false."]
@@ -147,7 +150,8 @@ def submission_query(args: Mapping[str, str]) -> SubmissionQuery:
         raise _invalid(errors)
     cursor = args.get("cursor")
     return SubmissionQuery(intake=args.get("intake"), decision=decision, refer=refer,  # type: ignore[arg-type]
-                           since=since, limit=limit, after_seq=None if cursor is None else decode_cursor(cursor))
+                           refer_urgency=refer_urgency, since=since, limit=limit,
+                           after_seq=None if cursor is None else decode_cursor(cursor))
 
 
 def _since(text: str | None, errors: dict[str, list[str]]) -> dt.datetime | None:

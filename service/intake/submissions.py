@@ -38,7 +38,7 @@ class NewSubmission:
     screening: str
     """The body of POST /v1/screenings, as JSON text."""
     decision: str
-    refer: bool
+    refer_urgency: str | None
     rules_version: str
     idempotency_key: str | None = None
     request_digest: str | None = None
@@ -52,7 +52,7 @@ class Submission:
     answers: dict[str, Any]
     screening: str
     decision: str
-    refer: bool
+    refer_urgency: str | None
     rules_version: str
     created_at: dt.datetime
     consent_given_at: dt.datetime
@@ -60,7 +60,7 @@ class Submission:
     @classmethod
     def of(cls, row: Any) -> Submission:
         return cls(row.id, row.intake_id, Athlete(row.athlete_name, row.athlete_email, row.athlete_external_id),
-                   dict(row.answers), row.screening, row.decision, row.refer, row.rules_version, row.created_at,
+                   dict(row.answers), row.screening, row.decision, row.refer_urgency, row.rules_version, row.created_at,
                    row.consent_given_at)
 
     def screening_json(self) -> dict[str, Any]:
@@ -87,7 +87,8 @@ def add(store: Store, intake_id: str, new: NewSubmission) -> tuple[Submission, b
     row = {
         "id": new_submission_id(), "intake_id": intake_id, "athlete_name": new.athlete.name,
         "athlete_email": new.athlete.email, "athlete_external_id": new.athlete.external_id,
-        "answers": dict(new.answers), "screening": new.screening, "decision": new.decision, "refer": new.refer,
+        "answers": dict(new.answers), "screening": new.screening, "decision": new.decision,
+        "refer": new.refer_urgency is not None, "refer_urgency": new.refer_urgency,
         "rules_version": new.rules_version, "created_at": stamp, "consent_given_at": stamp,
         "idempotency_key": new.idempotency_key, "request_digest": new.request_digest,
     }

@@ -16,6 +16,10 @@ rule moving out before any question that asks the athlete to move; a question th
 whether another listed one is shown comes before it. `ready_to_move` says whether a form may
 ask those questions yet: every shown required question before the first of them is answered,
 and the answers do not already rule the drill out.
+
+`without_moving` is the other side of that: answers that leave out only required questions
+that ask the athlete to move are complete enough to store when they already rule the drill
+out and no answer to the questions left out could change the screening.
 """
 
 from __future__ import annotations
@@ -27,9 +31,10 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..errors import EngineError
+from ..errors import EngineError, InvalidAnswers
 from ..rulebook import DECISION_GROUP, DECISIONS, RECOMMENDING
 from . import answer_space
+from .answers import REQUIRED
 from .cache import Entry
 from .cubes import Cube, Partition, Region
 from .screener import Screener
@@ -51,6 +56,7 @@ class Previewer:
         self._entries: dict[int, Entry] = {}
         moving = [index for index, question in enumerate(book.questions) if question.asks_to_move]
         self._before_moving = book.questions[:moving[0]] if moving else book.questions
+        self._moving_required = frozenset(q.id for q in book.questions if q.asks_to_move and q.required)
         self._analyse = functools.lru_cache(maxsize=cache_size)(self._analysis)
 
     def preview(self, given: Mapping[str, Any]) -> dict[str, Any]:
@@ -63,9 +69,7 @@ class Previewer:
         details: list[str] = []
         assumed: dict[str, Any] = {}
         if decision is not None:
-            # A copy: the defaults are the rulebook's own lists, and the body leaves our hands.
-            assumed = copy.deepcopy({q.id: q.default for q in self._book.questions
-                                     if not q.required and q.id not in given})
+            assumed = self._assumed(given)
             screening, needs, details = self._screening(given, assumed, decision)
         shown = self._book.shown(given)
         return {
@@ -82,6 +86,47 @@ class Previewer:
                 q.id in given for q in self._before_moving if q.required and q.id in shown),
             "rules_version": self._book.rules_version,
         }
+
+    def screen_intake(self, payload: Any) -> tuple[dict[str, Any], Entry]:
+        """The answers to store and their screening: a full answer set, or one `without_moving` takes.
+
+        Anything else is refused with the InvalidAnswers of a full load, naming every missing field.
+        """
+        try:
+            answers = self._screener.load(payload)
+        except InvalidAnswers as refused:
+            errors = refused.errors or {}
+            only_moving = bool(errors) and all(
+                name in self._moving_required and messages == [REQUIRED] for name, messages in errors.items())
+            settled = self.without_moving(self._screener.load(payload, partial=True)) if only_moving else None
+            if settled is None:
+                raise
+            return settled
+        return answers, self._screener.screen(answers)
+
+    def without_moving(self, given: Mapping[str, Any]) -> tuple[dict[str, Any], Entry] | None:
+        """Validated partial answers that leave out only required questions asking to move: when
+        the preview settles them not_recommended with its screening (no answer to those questions
+        changes it), the answers to store (the defaults it assumes filled in) and that screening;
+        else None."""
+        shown = self._book.shown(given)
+        missing = {q.id for q in self._book.questions if q.required and q.id in shown and q.id not in given}
+        if not missing or not missing <= self._moving_required:
+            return None
+        possible, _ = self._analyse(tuple(self._deciding.region(given)), frozenset(given))
+        if possible != ("not_recommended",):
+            return None
+        screening, _, _ = self._screening(given, self._assumed(given), "not_recommended")
+        if screening is None:
+            return None
+        # As a full load gives them: every question but those left out, unanswered ones with their default.
+        answers = {q.id: given[q.id] if q.id in given else copy.deepcopy(q.default)
+                   for q in self._book.questions if q.id not in missing}
+        return answers, screening
+
+    def _assumed(self, given: Mapping[str, Any]) -> dict[str, Any]:
+        """The defaults of the unanswered optional questions (a copy: they are the rulebook's own lists)."""
+        return copy.deepcopy({q.id: q.default for q in self._book.questions if not q.required and q.id not in given})
 
     def _analysis(self, region: Region, given: frozenset[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The decisions still possible, and the questions whose answer alone can change it."""

@@ -25,6 +25,11 @@ def screener() -> Screener:
     return screener
 
 
+def previewer() -> Previewer:
+    previewer: Previewer = current_app.extensions["preview"]
+    return previewer
+
+
 def within_the_questionnaire(payload: Any) -> Any:
     """Refuse an answer set with more fields than there are questions before validation reports each one."""
     fields: frozenset[str] = current_app.extensions["answer_fields"]
@@ -67,9 +72,7 @@ def create_screening_batch() -> dict[str, Any]:
 @bp.post("/screenings/preview")
 def preview_screening() -> dict[str, Any]:
     """Say whether partial answers settle the decision, and which questions still matter."""
-    answers = screener().load(json_body(), partial=True)
-    previewer: Previewer = current_app.extensions["preview"]
-    return previewer.preview(answers)
+    return previewer().preview(screener().load(json_body(), partial=True))
 
 
 @bp.get("/questionnaire")

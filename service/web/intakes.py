@@ -14,7 +14,7 @@ from ..intake import intakes, migrate, retention, schemas, submissions
 from ..intake.intakes import Intake
 from ..intake.storage import Store
 from ..intake.submissions import NewSubmission
-from .api import screener
+from .api import previewer, screener
 from .auth import key_required, organization, public
 from .body import json_body
 from .observability import count_screening
@@ -90,11 +90,10 @@ def create_submission(intake_id: str) -> Response:
     key = schemas.idempotency_key(request.headers.get("Idempotency-Key"))
     payload = json_body()
     athlete, raw_answers = schemas.submission(payload)
-    answers = screener().load(raw_answers)
-    entry = screener().screen(answers)
+    answers, entry = previewer().screen_intake(raw_answers)
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest() if key else None
     new = NewSubmission(athlete, answers, entry.json(), entry.outcome.decision,
-                        entry.outcome.refer, screener().rulebook.rules_version, key, digest)
+                        entry.outcome.refer_urgency, screener().rulebook.rules_version, key, digest)
     stored, created = submissions.add(store(), intake_id, new)
     if created:
         count_screening(entry.outcome.decision)
