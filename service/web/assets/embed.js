@@ -712,14 +712,18 @@
         showResult(form, body, leftUnanswered(form, answers));
       } else if (response.status === 422 && body && body.errors) {
         showErrors(form, body.errors);
-      } else if (response.status === 429 || response.status === 503) {
-        showNotice(form, TEXT.busy(retryAfter(response)));
       } else {
-        showNotice(form, TEXT.failed);
+        showTrouble(form, response);
       }
     }, function () {
       showNotice(form, TEXT.network);
     });
+  }
+
+  // Any other answer than the one asked for: busy (try again later), or failed.
+  function showTrouble(form, response) {
+    var busy = response.status === 429 || response.status === 503;
+    showNotice(form, busy ? TEXT.busy(retryAfter(response)) : TEXT.failed);
   }
 
   function submit(form) {
@@ -897,10 +901,8 @@
         }
       } else if (response.status === 404) {
         showNotice(form, INTAKE_TEXT.closed);
-      } else if (response.status === 429 || response.status === 503) {
-        showNotice(form, TEXT.busy(retryAfter(response)));
       } else {
-        showNotice(form, TEXT.failed);
+        showTrouble(form, response);
       }
     }, function () {
       showNotice(form, TEXT.network);
