@@ -116,14 +116,19 @@ def test_schemathesis_cli_with_every_check_passes(service_url: str, tmp_path: Pa
         cwd=tmp_path, capture_output=True, text=True, check=False, timeout=1200,
     )
     assert completed.returncode == 0, completed.stdout[-8000:] + completed.stderr[-2000:]
-    # The one warning allowed (see tests/schemathesis.toml): submissions refusing valid answers
-    # that leave out a movement test which still counts.
+    # The warnings allowed. Submissions refusing valid answers that leave out a movement test
+    # which still counts (see tests/schemathesis.toml). And, as that refusal means a random run
+    # stores few submissions, the operations on one stored submission may mostly meet 404s
+    # ("Missing test data": the run's own data, not the contract).
+    allowed = {"Schema validation mismatch": {SUBMISSIONS}, "Missing test data": set(ONE_SUBMISSION)}
     tail = completed.stdout[-8000:]
-    assert warnings_of(completed.stdout) in ({}, {"Schema validation mismatch": [SUBMISSIONS]}), tail
-    assert re.search(r"=+ (No issues found|1 warning) in", completed.stdout), tail
+    warned = warnings_of(completed.stdout)
+    assert all(set(operations) <= allowed.get(title, set()) for title, operations in warned.items()), tail
+    assert re.search(r"=+ (No issues found|\d+ warnings?) in", completed.stdout), tail
 
 
 SUBMISSIONS = "POST /v1/intakes/{intake_id}/submissions"
+ONE_SUBMISSION = ("GET /v1/submissions/{submission_id}", "DELETE /v1/submissions/{submission_id}")
 
 
 def warnings_of(output: str) -> dict[str, list[str]]:
